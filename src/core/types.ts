@@ -78,7 +78,6 @@ export interface User {
   id: string;
   orgId: string;
   status: UserStatus;
-  /** Status the user moves to when a pending transition completes (Okta's transitioningToStatus). */
   externalId: string | null;
   profile: UserProfile;
   scimExtra: ScimExtra;
@@ -92,6 +91,8 @@ export interface User {
   statusChanged: Timestamp | null;
   lastLogin: Timestamp | null;
   lastUpdated: Timestamp;
+  /** When a SCIM client deleted the user while the org keeps deleted users as DEPROVISIONED; null otherwise. */
+  scimDeleted: Timestamp | null;
   /** Increments on every change; rendered as the SCIM ETag `W/"<version>"`. */
   version: number;
 }

@@ -1,0 +1,51 @@
+/** The append-only event log of one org: audit trail and provisioning feed. */
+import type { Kysely } from 'kysely';
+import type { HubEvent } from '../core/types.js';
+import type { Database, EventRow } from './schema.js';
+
+export type NewEvent = Omit<HubEvent, 'seq' | 'orgId'>;
+
+function toEvent(r: EventRow): HubEvent {
+  return {
+    seq: r.seq,
+    id: r.id,
+    orgId: r.org_id,
+    type: r.type,
+    actor: r.actor,
+    targetType: r.target_type as HubEvent['targetType'],
+    targetId: r.target_id,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    created: r.created,
+  };
+}
+
+export class EventRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly orgId: string,
+  ) {}
+
+  async append(e: NewEvent): Promise<void> {
+    await this.db
+      .insertInto('events')
+      .values({
+        id: e.id,
+        org_id: this.orgId,
+        type: e.type,
+        actor: e.actor,
+        target_type: e.targetType,
+        target_id: e.targetId,
+        data: JSON.stringify(e.data),
+        created: e.created,
+      })
+      .execute();
+  }
+
+  /** Events after a sequence number, oldest first: the cursor a consumer resumes from. */
+  async after(seq: number, limit: number, targetId?: string): Promise<HubEvent[]> {
+    let q = this.db.selectFrom('events').selectAll().where('org_id', '=', this.orgId).where('seq', '>', seq);
+    if (targetId !== undefined) q = q.where('target_id', '=', targetId);
+    const rows = await q.orderBy('seq').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Versioned migrations, written with Kysely's schema builder so the same list
+ * runs on SQLite and PostgreSQL. Never edit a released migration: add a new one.
+ */
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const m001_core: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('orgs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_key', 'text', (c) => c.notNull().unique())
+      .addColumn('settings', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('last_used', 'text')
+      .addColumn('revoked', 'text')
+      .execute();
+    await db.schema.createIndex('api_tokens_org').on('api_tokens').columns(['org_id', 'created']).execute();
+
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('login', 'text', (c) => c.notNull())
+      .addColumn('login_key', 'text', (c) => c.notNull())
+      .addColumn('email_key', 'text')
+      .addColumn('external_id', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('profile', 'text', (c) => c.notNull())
+      .addColumn('scim_extra', 'text', (c) => c.notNull())
+      .addColumn('credential_provider', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text')
+      .addColumn('password_changed', 'text')
+      .addColumn('failed_sign_ins', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('activated', 'text')
+      .addColumn('status_changed', 'text')
+      .addColumn('last_login', 'text')
+      .addColumn('last_updated', 'text', (c) => c.notNull())
+      .addColumn('scim_deleted', 'text')
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('users_org_login').on('users').columns(['org_id', 'login_key']).unique().execute();
+    await db.schema.createIndex('users_org_email').on('users').columns(['org_id', 'email_key']).execute();
+    await db.schema.createIndex('users_org_external').on('users').columns(['org_id', 'external_id']).execute();
+    await db.schema.createIndex('users_org_created').on('users').columns(['org_id', 'created', 'id']).execute();
+    await db.schema.createIndex('users_org_updated').on('users').columns(['org_id', 'last_updated']).execute();
+    await db.schema.createIndex('users_org_status').on('users').columns(['org_id', 'status']).execute();
+
+    await db.schema
+      .createTable('password_history')
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('password_history_user').on('password_history').columns(['user_id', 'created']).execute();
+
+    await db.schema
+      .createTable('groups')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_key', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('external_id', 'text')
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('last_updated', 'text', (c) => c.notNull())
+      .addColumn('last_membership_updated', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('groups_org_name').on('groups').columns(['org_id', 'name_key']).unique().execute();
+    await db.schema.createIndex('groups_org_created').on('groups').columns(['org_id', 'created', 'id']).execute();
+    await db.schema.createIndex('groups_org_external').on('groups').columns(['org_id', 'external_id']).execute();
+
+    await db.schema
+      .createTable('group_members')
+      .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('added', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('group_members_user').on('group_members').columns(['user_id']).execute();
+
+    await db.schema
+      .createTable('password_policies')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('priority', 'integer', (c) => c.notNull())
+      .addColumn('group_ids', 'text', (c) => c.notNull())
+      .addColumn('settings', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('last_updated', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('password_policies_org').on('password_policies').columns(['org_id', 'priority']).execute();
+
+    await db.schema
+      .createTable('events')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('target_type', 'text', (c) => c.notNull())
+      .addColumn('target_id', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('events_org_seq').on('events').columns(['org_id', 'seq']).execute();
+    await db.schema.createIndex('events_org_target').on('events').columns(['org_id', 'target_id', 'seq']).execute();
+  },
+};
+
+export const migrations: Record<string, Migration> = {
+  '0001_core': m001_core,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

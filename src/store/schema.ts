@@ -1,0 +1,115 @@
+/**
+ * Row types of the store, as Kysely sees them. JSON columns hold TEXT in SQLite
+ * and are parsed by the repositories; timestamps are ISO strings.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  name_key: string;
+  settings: string;
+  created: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  org_id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  created: string;
+  last_used: string | null;
+  revoked: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  org_id: string;
+  login: string;
+  /** Case-insensitive comparison key of the login; unique per org. */
+  login_key: string;
+  email_key: string | null;
+  external_id: string | null;
+  status: string;
+  profile: string;
+  scim_extra: string;
+  credential_provider: string;
+  password_hash: string | null;
+  password_changed: string | null;
+  failed_sign_ins: number;
+  created: string;
+  activated: string | null;
+  status_changed: string | null;
+  last_login: string | null;
+  last_updated: string;
+  /** Set when a SCIM client deleted a user that the org keeps as DEPROVISIONED: SCIM then treats it as gone (RFC 7644 3.6). */
+  scim_deleted: string | null;
+  version: number;
+}
+
+export interface PasswordHistoryTable {
+  user_id: string;
+  hash: string;
+  created: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  external_id: string | null;
+  created: string;
+  last_updated: string;
+  last_membership_updated: string;
+  version: number;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  org_id: string;
+  added: string;
+}
+
+export interface PasswordPoliciesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  priority: number;
+  group_ids: string;
+  settings: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  org_id: string;
+  type: string;
+  actor: string;
+  target_type: string;
+  target_id: string;
+  data: string;
+  created: string;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  api_tokens: ApiTokensTable;
+  users: UsersTable;
+  password_history: PasswordHistoryTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  password_policies: PasswordPoliciesTable;
+  events: EventsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type UserRowUpdate = Updateable<UsersTable>;
+export type GroupRow = Selectable<GroupsTable>;
+export type EventRow = Selectable<EventsTable>;

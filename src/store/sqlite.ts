@@ -1,0 +1,76 @@
+/**
+ * The embedded default backend: one SQLite file through better-sqlite3, in WAL
+ * mode. Kysely sits on top so services never see SQL dialect differences.
+ */
+import Database from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { IdsyncError } from '../core/errors.js';
+import type { Database as Schema } from './schema.js';
+import type { Backend } from './backend.js';
+
+/** better-sqlite3 parses SQL on every prepare; a bounded statement cache saves that on hot paths. */
+function withStatementCache(db: Database.Database, limit = 512): { prepare(sql: string): Database.Statement; close(): void } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (stmt === undefined) {
+        stmt = db.prepare(sqlText);
+        if (cache.size >= limit) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+    close: () => db.close(),
+  };
+}
+
+/**
+ * Transactions start with BEGIN IMMEDIATE: a deferred transaction that reads and
+ * then writes can fail with SQLITE_BUSY when a second process (the CLI beside a
+ * running server) wrote in between, and busy_timeout cannot help it.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+export function openSqlite(file: string): Backend {
+  let raw: Database.Database;
+  try {
+    raw = new Database(file);
+  } catch (e) {
+    throw new IdsyncError(
+      'unavailable',
+      'STORE_OPEN_FAILED',
+      `Cannot open the database file ${file}: ${(e as Error).message}. Check that the folder exists and is writable, or pass another path with --db or IDSYNC_DB.`,
+      { cause: e, expose: true },
+    );
+  }
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
+  return {
+    kind: 'sqlite',
+    db,
+    isUniqueViolation: (e) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The store: one interface over SQLite (embedded default) and, later, PostgreSQL.
+ * Services reach rows only through org-scoped handles (`store.org(id)`), and
+ * write through `transaction`, so a change and its event commit together.
+ */
+import { Migrator, type Kysely } from 'kysely';
+import { IdsyncError, conflict } from '../core/errors.js';
+import type { Backend } from './backend.js';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+import { openSqlite } from './sqlite.js';
+import { UserRepository } from './users.js';
+import { GroupRepository } from './groups.js';
+import { EventRepository } from './events.js';
+import { PolicyRepository } from './policies.js';
+import { OrgRepository, TokenRepository } from './orgs.js';
+
+/** Everything one org's services may touch. There is no way from here to another org's rows. */
+export interface OrgScope {
+  readonly orgId: string;
+  readonly users: UserRepository;
+  readonly groups: GroupRepository;
+  readonly events: EventRepository;
+  readonly policies: PolicyRepository;
+}
+
+export interface Scope {
+  readonly orgs: OrgRepository;
+  readonly tokens: TokenRepository;
+  org(orgId: string): OrgScope;
+}
+
+function scopeOf(db: Kysely<Database>): Scope {
+  return {
+    orgs: new OrgRepository(db),
+    tokens: new TokenRepository(db),
+    org: (orgId: string) => ({
+      orgId,
+      users: new UserRepository(db, orgId),
+      groups: new GroupRepository(db, orgId),
+      events: new EventRepository(db, orgId),
+      policies: new PolicyRepository(db, orgId),
+    }),
+  };
+}
+
+export class Store implements Scope {
+  readonly orgs: OrgRepository;
+  readonly tokens: TokenRepository;
+
+  private constructor(readonly backend: Backend) {
+    const s = scopeOf(backend.db);
+    this.orgs = s.orgs;
+    this.tokens = s.tokens;
+  }
+
+  /** Opens a store from a location: a file path for SQLite. Runs pending migrations. */
+  static async open(location: { sqlite: string }): Promise<Store> {
+    const store = new Store(openSqlite(location.sqlite));
+    await store.migrate();
+    return store;
+  }
+
+  org(orgId: string): OrgScope {
+    return scopeOf(this.backend.db).org(orgId);
+  }
+
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.backend.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      throw new IdsyncError('unavailable', 'STORE_MIGRATION_FAILED', `Database migration failed: ${(error as Error).message}. The database was left at its previous version; fix the cause and start again.`, {
+        cause: error,
+        expose: true,
+      });
+    }
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  /**
+   * Runs `fn` in one transaction. A unique-constraint race the service's own
+   * check lost becomes a 409; any other driver failure is a 503, never a 4xx.
+   */
+  async transaction<T>(fn: (tx: Scope) => Promise<T>): Promise<T> {
+    try {
+      return await this.backend.db.transaction().execute((trx) => fn(scopeOf(trx)));
+    } catch (e) {
+      throw this.storageError(e);
+    }
+  }
+
+  /** Wraps a read so a storage failure is reported as unavailable. */
+  async read<T>(fn: (s: Scope) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this);
+    } catch (e) {
+      throw this.storageError(e);
+    }
+  }
+
+  private storageError(e: unknown): IdsyncError {
+    if (e instanceof IdsyncError) return e;
+    if (this.backend.isUniqueViolation(e)) {
+      return conflict('STORE_CONFLICT', 'A concurrent change created the same unique value (login, group name or id). Read the resource again and retry.', { cause: e });
+    }
+    return new IdsyncError('unavailable', 'STORE_UNAVAILABLE', 'The database is unavailable; retry later.', { cause: e });
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+}

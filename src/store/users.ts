@@ -1,0 +1,176 @@
+/**
+ * Users of one org. Every statement carries `org_id = ?`: a handle for one org
+ * cannot read or write another org's rows.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { CredentialProvider, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
+import type { Database, UserRow, NewUserRow } from './schema.js';
+import { normalizeKey } from './filter-sql.js';
+
+export interface PageQuery {
+  where: RawBuilder<boolean> | null;
+  orderBy: { column: string; descending: boolean } | null;
+  offset: number;
+  limit: number;
+}
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    status: r.status as UserStatus,
+    externalId: r.external_id,
+    profile: JSON.parse(r.profile) as UserProfile,
+    scimExtra: JSON.parse(r.scim_extra) as ScimExtra,
+    credentialProvider: r.credential_provider as CredentialProvider,
+    passwordHash: r.password_hash,
+    passwordChanged: r.password_changed,
+    failedSignIns: r.failed_sign_ins,
+    created: r.created,
+    activated: r.activated,
+    statusChanged: r.status_changed,
+    lastLogin: r.last_login,
+    lastUpdated: r.last_updated,
+    scimDeleted: r.scim_deleted,
+    version: r.version,
+  };
+}
+
+function toRow(u: User): NewUserRow {
+  const email = typeof u.profile.email === 'string' && u.profile.email !== '' ? u.profile.email : null;
+  return {
+    id: u.id,
+    org_id: u.orgId,
+    login: u.profile.login,
+    login_key: normalizeKey(u.profile.login),
+    email_key: email === null ? null : normalizeKey(email),
+    external_id: u.externalId,
+    status: u.status,
+    profile: JSON.stringify(u.profile),
+    scim_extra: JSON.stringify(u.scimExtra),
+    credential_provider: u.credentialProvider,
+    password_hash: u.passwordHash,
+    password_changed: u.passwordChanged,
+    failed_sign_ins: u.failedSignIns,
+    created: u.created,
+    activated: u.activated,
+    status_changed: u.statusChanged,
+    last_login: u.lastLogin,
+    last_updated: u.lastUpdated,
+    scim_deleted: u.scimDeleted,
+    version: u.version,
+  };
+}
+
+export class UserRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly orgId: string,
+  ) {}
+
+  private base() {
+    return this.db.selectFrom('users').selectAll().where('org_id', '=', this.orgId);
+  }
+
+  async get(id: string): Promise<User | null> {
+    const r = await this.base().where('id', '=', id).executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  async getByLogin(login: string): Promise<User | null> {
+    const r = await this.base().where('login_key', '=', normalizeKey(login)).executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  async findByExternalId(externalId: string): Promise<User[]> {
+    const rows = await this.base().where('external_id', '=', externalId).limit(2).execute();
+    return rows.map(toUser);
+  }
+
+  /** Ids of the given users that exist in this org (for membership checks). */
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('org_id', '=', this.orgId)
+      .where('id', 'in', [...ids])
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async insert(u: User): Promise<void> {
+    await this.db.insertInto('users').values(toRow(u)).execute();
+  }
+
+  /** Writes the whole row if its version is still `expectedVersion`; returns false if someone else changed it. */
+  async update(u: User, expectedVersion: number): Promise<boolean> {
+    const { id: _id, org_id: _org, ...row } = toRow(u);
+    const res = await this.db
+      .updateTable('users')
+      .set(row)
+      .where('org_id', '=', this.orgId)
+      .where('id', '=', u.id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('users').where('org_id', '=', this.orgId).where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) === 1;
+  }
+
+  async count(where: RawBuilder<boolean> | null): Promise<number> {
+    let q = this.db.selectFrom('users').select(sql<number>`count(*)`.as('n')).where('org_id', '=', this.orgId);
+    if (where) q = q.where(where);
+    const r = await q.executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async page(query: PageQuery): Promise<User[]> {
+    let q = this.base();
+    if (query.where) q = q.where(query.where);
+    if (query.orderBy) {
+      q = q.orderBy(sql.ref(query.orderBy.column), query.orderBy.descending ? 'desc' : 'asc');
+    }
+    const rows = await q.orderBy('created').orderBy('id').limit(query.limit).offset(query.offset).execute();
+    return rows.map(toUser);
+  }
+
+  /** All users matching a pre-filter, in creation order, for in-memory evaluation. */
+  async scan(where: RawBuilder<boolean> | null): Promise<User[]> {
+    let q = this.base();
+    if (where) q = q.where(where);
+    const rows = await q.orderBy('created').orderBy('id').execute();
+    return rows.map(toUser);
+  }
+
+  async addPasswordHistory(userId: string, hash: string, created: string, keep: number): Promise<void> {
+    await this.db.insertInto('password_history').values({ user_id: userId, hash, created }).execute();
+    // Keep only what the strictest possible policy can ask for, so history never grows without bound.
+    const stale = await this.db
+      .selectFrom('password_history')
+      .select('created')
+      .where('user_id', '=', userId)
+      .orderBy('created', 'desc')
+      .offset(keep)
+      .limit(1)
+      .executeTakeFirst();
+    if (stale) {
+      await this.db.deleteFrom('password_history').where('user_id', '=', userId).where('created', '<=', stale.created).execute();
+    }
+  }
+
+  async passwordHistory(userId: string, limit: number): Promise<string[]> {
+    if (limit <= 0) return [];
+    const rows = await this.db
+      .selectFrom('password_history')
+      .select('hash')
+      .where('user_id', '=', userId)
+      .orderBy('created', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.hash);
+  }
+}
