@@ -1,0 +1,269 @@
+/**
+ * Users of one org: create, change, passwords and lifecycle. Every change writes
+ * the row and its event in one transaction (DESIGN invariant 1). Plaintext
+ * passwords are checked and hashed here and go no further.
+ */
+import { conflict, invalid, notFound, precondition } from '../core/errors.js';
+import { transition, type LifecycleAction } from '../core/lifecycle.js';
+import { assertUsername } from '../core/username-rules.js';
+import type { CredentialProvider, Org, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
+import type { OrgScope } from '../store/store.js';
+import { nowIso, type Actor, type ServiceContext } from './context.js';
+import { assertAcceptablePassword } from './policies.js';
+
+export interface CreateUserInput {
+  profile: UserProfile;
+  externalId?: string | null;
+  scimExtra?: ScimExtra;
+  /** Plaintext; checked against the policy and hashed. */
+  password?: string;
+  /** true: ACTIVE (with a password) or PROVISIONED; false: STAGED. */
+  activate: boolean;
+  credentialProvider?: CredentialProvider;
+}
+
+export interface UserChange {
+  profile?: UserProfile;
+  externalId?: string | null;
+  scimExtra?: ScimExtra;
+}
+
+/** Okta System Log event types, so the log reads the same through the management API later. */
+const LIFECYCLE_EVENT: Record<LifecycleAction, string> = {
+  activate: 'user.lifecycle.activate',
+  reactivate: 'user.lifecycle.reactivate',
+  deactivate: 'user.lifecycle.deactivate',
+  suspend: 'user.lifecycle.suspend',
+  unsuspend: 'user.lifecycle.unsuspend',
+  unlock: 'user.account.unlock',
+  lockOut: 'user.account.lock',
+  expirePassword: 'user.account.expire_password',
+  resetPassword: 'user.account.reset_password',
+  completePasswordChange: 'user.account.update_password',
+  delete: 'user.lifecycle.delete.completed',
+};
+
+const MAX_PASSWORD_LENGTH = 256;
+/** Most policies ask for at most 24 remembered passwords; keep that many. */
+const HISTORY_KEEP = 24;
+
+function hasUsableCredential(u: Pick<User, 'passwordHash' | 'credentialProvider'>): boolean {
+  return u.passwordHash !== null || u.credentialProvider === 'FEDERATION' || u.credentialProvider === 'LDAP' || u.credentialProvider === 'ACTIVE_DIRECTORY';
+}
+
+function changedFields(before: UserProfile, after: UserProfile): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
+}
+
+function assertPasswordShape(plain: string): void {
+  if (plain.length === 0 || plain.length > MAX_PASSWORD_LENGTH) {
+    throw invalid('USER_PASSWORD_LENGTH', `A password must be between 1 and ${MAX_PASSWORD_LENGTH} characters long.`, { scimType: 'invalidValue' });
+  }
+}
+
+export class UserService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly org: Org,
+  ) {}
+
+  private scope(): OrgScope {
+    return this.ctx.store.org(this.org.id);
+  }
+
+  private event(type: string, actor: Actor, userId: string, data: Record<string, unknown>, created: string) {
+    return { id: this.ctx.ids.id('evt'), type, actor, targetType: 'user' as const, targetId: userId, data, created };
+  }
+
+  async get(id: string): Promise<User | null> {
+    return this.ctx.store.read(() => this.scope().users.get(id));
+  }
+
+  async require(id: string): Promise<User> {
+    const u = await this.get(id);
+    if (!u) throw notFound('USER_NOT_FOUND', `No user with id ${id} in this org.`);
+    return u;
+  }
+
+  async requireByLogin(login: string): Promise<User> {
+    const u = await this.ctx.store.read(() => this.scope().users.getByLogin(login));
+    if (!u) throw notFound('USER_NOT_FOUND', `No user with login "${login}" in this org.`);
+    return u;
+  }
+
+  async create(input: CreateUserInput, actor: Actor): Promise<User> {
+    const login = input.profile.login;
+    assertUsername(login, this.org.settings.usernameRule);
+    const now = nowIso(this.ctx);
+    const id = this.ctx.ids.id('usr');
+    let passwordHash: string | null = null;
+    if (input.password !== undefined) {
+      assertPasswordShape(input.password);
+      await assertAcceptablePassword(this.ctx, this.scope(), {
+        plain: input.password,
+        user: { id, profile: input.profile, passwordChanged: null },
+        isNew: true,
+        isAdminReset: true,
+      });
+      passwordHash = await this.ctx.hasher.hash(input.password);
+    }
+    const provider = input.credentialProvider ?? 'HUB';
+    const hasPassword = hasUsableCredential({ passwordHash, credentialProvider: provider });
+    const status: UserStatus = input.activate ? (hasPassword ? 'ACTIVE' : 'PROVISIONED') : 'STAGED';
+    const user: User = {
+      id,
+      orgId: this.org.id,
+      status,
+      externalId: input.externalId ?? null,
+      profile: input.profile,
+      scimExtra: input.scimExtra ?? {},
+      credentialProvider: provider,
+      passwordHash,
+      passwordChanged: passwordHash === null ? null : now,
+      failedSignIns: 0,
+      created: now,
+      activated: input.activate ? now : null,
+      statusChanged: now,
+      lastLogin: null,
+      lastUpdated: now,
+      scimDeleted: null,
+      version: 1,
+    };
+    return this.ctx.store.transaction(async (tx) => {
+      const scope = tx.org(this.org.id);
+      const existing = await scope.users.getByLogin(login);
+      if (existing) {
+        throw conflict('USER_LOGIN_TAKEN', `A user with login "${existing.profile.login}" already exists in this org (id ${existing.id}${existing.scimDeleted ? ', deleted through SCIM and kept as DEPROVISIONED; remove it with `idsync user delete`' : ''}). Logins are unique per org, compared case-insensitively.`);
+      }
+      await scope.users.insert(user);
+      await scope.events.append(this.event('user.lifecycle.create', actor, id, { login, status, activated: input.activate }, now));
+      if (passwordHash !== null) {
+        await scope.users.addPasswordHistory(id, passwordHash, now, HISTORY_KEEP);
+        await scope.events.append(this.event('user.account.update_password', actor, id, { reason: 'created with password' }, now));
+      }
+      return user;
+    });
+  }
+
+  /**
+   * Loads the user in a transaction, checks the expected version (If-Match),
+   * applies `fn` and writes the result with a new version.
+   */
+  private async mutate(
+    id: string,
+    expectedVersion: number | undefined,
+    actor: Actor,
+    fn: (u: User, scope: OrgScope, now: string) => Promise<{ user: User; events: [string, Record<string, unknown>][] }>,
+  ): Promise<User> {
+    return this.ctx.store.transaction(async (tx) => {
+      const scope = tx.org(this.org.id);
+      const current = await scope.users.get(id);
+      if (!current) throw notFound('USER_NOT_FOUND', `No user with id ${id} in this org.`);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw precondition('USER_VERSION_MISMATCH', `User ${id} was changed since version ${expectedVersion} (now ${current.version}); read it again and retry.`);
+      }
+      const now = nowIso(this.ctx);
+      const { user, events } = await fn(current, scope, now);
+      if (events.length === 0) return current;
+      const next: User = { ...user, lastUpdated: now, version: current.version + 1 };
+      await scope.users.update(next, current.version);
+      for (const [type, data] of events) await scope.events.append(this.event(type, actor, id, data, now));
+      return next;
+    });
+  }
+
+  /** Replaces profile, externalId and SCIM extras (callers merge for partial updates). */
+  async update(id: string, change: UserChange, opts: { ifVersion?: number }, actor: Actor): Promise<User> {
+    if (change.profile) assertUsername(change.profile.login, this.org.settings.usernameRule);
+    return this.mutate(id, opts.ifVersion, actor, async (u, scope) => {
+      const profile = change.profile ?? u.profile;
+      if (change.profile && change.profile.login.toLowerCase() !== u.profile.login.toLowerCase()) {
+        const holder = await scope.users.getByLogin(change.profile.login);
+        if (holder && holder.id !== u.id) {
+          throw conflict('USER_LOGIN_TAKEN', `Cannot rename user ${u.id} to "${change.profile.login}": user ${holder.id} already has that login. Logins are unique per org, compared case-insensitively.`);
+        }
+      }
+      const next: User = {
+        ...u,
+        profile,
+        externalId: change.externalId === undefined ? u.externalId : change.externalId,
+        scimExtra: change.scimExtra ?? u.scimExtra,
+      };
+      const changed = changedFields(u.profile, profile);
+      const extraChanged = JSON.stringify(next.scimExtra) !== JSON.stringify(u.scimExtra) || next.externalId !== u.externalId;
+      if (changed.length === 0 && !extraChanged) return { user: u, events: [] };
+      return { user: next, events: [['user.account.update_profile', { changed }]] };
+    });
+  }
+
+  /**
+   * Sets a password. `admin` (an API client or admin setting it) skips the
+   * minimum-age rule, as an admin reset does; a user's own change does not.
+   */
+  async setPassword(id: string, plain: string, opts: { admin: boolean; ifVersion?: number }, actor: Actor): Promise<User> {
+    assertPasswordShape(plain);
+    const before = await this.require(id);
+    if (before.credentialProvider === 'FEDERATION') {
+      throw invalid('USER_PASSWORD_FEDERATED', `User ${before.profile.login} has FEDERATION credentials: their password is mastered by the identity provider and cannot be set in the hub. Unlink the user from the identity provider first, or change the password at the provider.`, { scimType: 'invalidValue' });
+    }
+    await assertAcceptablePassword(this.ctx, this.scope(), { plain, user: before, isNew: false, isAdminReset: opts.admin });
+    const hash = await this.ctx.hasher.hash(plain);
+    return this.mutate(id, opts.ifVersion, actor, async (u, scope, now) => {
+      let status = u.status;
+      if (status === 'PROVISIONED' || status === 'RECOVERY' || status === 'PASSWORD_EXPIRED') {
+        status = transition(status, 'completePasswordChange', { hasPassword: true });
+      }
+      await scope.users.addPasswordHistory(u.id, hash, now, HISTORY_KEEP);
+      const next: User = {
+        ...u,
+        passwordHash: hash,
+        passwordChanged: now,
+        credentialProvider: u.credentialProvider === 'IMPORT' ? 'HUB' : u.credentialProvider,
+        status,
+        statusChanged: status === u.status ? u.statusChanged : now,
+        activated: u.activated ?? (status === 'ACTIVE' ? now : null),
+      };
+      const events: [string, Record<string, unknown>][] = [['user.account.update_password', { admin: opts.admin }]];
+      if (status !== u.status) events.push(['user.lifecycle.activate', { from: u.status, to: status }]);
+      return { user: next, events };
+    });
+  }
+
+  async lifecycle(id: string, action: LifecycleAction, actor: Actor, opts: { ifVersion?: number } = {}): Promise<User> {
+    return this.mutate(id, opts.ifVersion, actor, async (u, _scope, now) => {
+      const status = transition(u.status, action, { hasPassword: hasUsableCredential(u) });
+      const becameActive = (status === 'ACTIVE' || status === 'PROVISIONED') && (u.status === 'STAGED' || u.status === 'DEPROVISIONED');
+      const next: User = {
+        ...u,
+        status,
+        statusChanged: status === u.status ? u.statusChanged : now,
+        activated: becameActive ? now : u.activated,
+        failedSignIns: action === 'unlock' ? 0 : u.failedSignIns,
+        // Bringing a user back makes them visible to SCIM clients again.
+        scimDeleted: status === 'DEPROVISIONED' ? u.scimDeleted : null,
+      };
+      return { user: next, events: [[LIFECYCLE_EVENT[action], { from: u.status, to: status }]] };
+    });
+  }
+
+  /** Marks a deprovisioned user as deleted for SCIM clients while the hub keeps the record. */
+  async markScimDeleted(id: string, actor: Actor): Promise<User> {
+    return this.mutate(id, undefined, actor, async (u, _scope, now) => ({
+      user: { ...u, scimDeleted: now },
+      events: [['user.lifecycle.scim_delete', { kept: 'DEPROVISIONED' }]],
+    }));
+  }
+
+  /** Removes the user for good. Only a DEPROVISIONED user can be deleted: deactivate first. */
+  async delete(id: string, actor: Actor): Promise<void> {
+    await this.ctx.store.transaction(async (tx) => {
+      const scope = tx.org(this.org.id);
+      const u = await scope.users.get(id);
+      if (!u) throw notFound('USER_NOT_FOUND', `No user with id ${id} in this org.`);
+      transition(u.status, 'delete', { hasPassword: hasUsableCredential(u) });
+      await scope.users.delete(id);
+      await scope.events.append(this.event(LIFECYCLE_EVENT.delete, actor, id, { login: u.profile.login }, nowIso(this.ctx)));
+    });
+  }
+}
