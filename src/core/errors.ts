@@ -36,6 +36,12 @@ export interface ErrorOptions {
   /** Human-readable requirements or field problems, one per entry (Okta errorCauses). */
   causes?: string[];
   scimType?: ScimType;
+  /**
+   * One more sentence for protocols that have a single text field (SCIM detail,
+   * CLI): e.g. which requirements this password misses. Protocols with a causes
+   * list (Okta errorCauses) use `causes` instead.
+   */
+  hint?: string;
   /** Whether the message may be shown to the client. Defaults to true except for internal/unavailable. */
   expose?: boolean;
   /** The underlying error, for logs only. */
@@ -48,6 +54,7 @@ export class IdsyncError extends Error {
   readonly causes: readonly string[];
   readonly scimType: ScimType | undefined;
   readonly expose: boolean;
+  readonly hint: string | undefined;
 
   constructor(kind: ErrorKind, code: string, message: string, opts: ErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -56,6 +63,7 @@ export class IdsyncError extends Error {
     this.code = code;
     this.causes = opts.causes ?? [];
     this.scimType = opts.scimType;
+    this.hint = opts.hint;
     this.expose = opts.expose ?? !(kind === 'internal' || kind === 'unavailable');
   }
 }

@@ -180,6 +180,7 @@ export function checkPassword(
 export function passwordPolicyError(settings: PasswordPolicySettings, unmet: readonly string[]): IdsyncError {
   return invalid('POLICY_PASSWORD_REQUIREMENTS', notMetMessage(settings), {
     causes: [...unmet],
+    hint: `This password does not meet: ${unmet.join('; ')}.`,
     scimType: 'invalidValue',
   });
 }

@@ -22,6 +22,15 @@ export interface CreateUserInput {
   credentialProvider?: CredentialProvider;
 }
 
+export interface UserMods {
+  change?: UserChange;
+  password?: { plain: string; admin: boolean };
+  /** Applied in order after the change and the password. */
+  actions?: LifecycleAction[];
+  /** Hide the (now DEPROVISIONED) user from SCIM clients, as a SCIM DELETE in `deprovision` mode does. */
+  markScimDeleted?: boolean;
+}
+
 export interface UserChange {
   profile?: UserProfile;
   externalId?: string | null;
@@ -175,95 +184,108 @@ export class UserService {
 
   /** Replaces profile, externalId and SCIM extras (callers merge for partial updates). */
   async update(id: string, change: UserChange, opts: { ifVersion?: number }, actor: Actor): Promise<User> {
-    if (change.profile) assertUsername(change.profile.login, this.org.settings.usernameRule);
-    return this.mutate(id, opts.ifVersion, actor, async (u, scope) => {
-      const profile = change.profile ?? u.profile;
-      if (change.profile && change.profile.login.toLowerCase() !== u.profile.login.toLowerCase()) {
-        const holder = await scope.users.getByLogin(change.profile.login);
-        if (holder && holder.id !== u.id) {
-          throw conflict('USER_LOGIN_TAKEN', `Cannot rename user ${u.id} to "${change.profile.login}": user ${holder.id} already has that login. Logins are unique per org, compared case-insensitively.`);
-        }
-      }
-      const next: User = {
-        ...u,
-        profile,
-        externalId: change.externalId === undefined ? u.externalId : change.externalId,
-        scimExtra: change.scimExtra ?? u.scimExtra,
-      };
-      const changed = changedFields(u.profile, profile);
-      const extraChanged = JSON.stringify(next.scimExtra) !== JSON.stringify(u.scimExtra) || next.externalId !== u.externalId;
-      if (changed.length === 0 && !extraChanged) return { user: u, events: [] };
-      return { user: next, events: [['user.account.update_profile', { changed }]] };
-    });
+    return this.modify(id, { change }, opts, actor);
   }
 
   /**
-   * Sets a password. `admin` (an API client or admin setting it) skips the
-   * minimum-age rule, as an admin reset does; a user's own change does not.
+   * Sets a password. `admin` (an admin resetting it) skips the minimum-age rule;
+   * a user's own change and a provisioning client's push are held to it.
    */
   async setPassword(id: string, plain: string, opts: { admin: boolean; ifVersion?: number }, actor: Actor): Promise<User> {
-    assertPasswordShape(plain);
-    const before = await this.require(id);
-    if (before.credentialProvider === 'FEDERATION') {
-      throw invalid('USER_PASSWORD_FEDERATED', `User ${before.profile.login} has FEDERATION credentials: their password is mastered by the identity provider and cannot be set in the hub. Unlink the user from the identity provider first, or change the password at the provider.`, { scimType: 'invalidValue' });
-    }
-    await assertAcceptablePassword(this.ctx, this.scope(), { plain, user: before, isNew: false, isAdminReset: opts.admin });
-    const hash = await this.ctx.hasher.hash(plain);
-    return this.mutate(id, opts.ifVersion, actor, async (u, scope, now) => {
-      let status = u.status;
-      if (status === 'PROVISIONED' || status === 'RECOVERY' || status === 'PASSWORD_EXPIRED') {
-        status = transition(status, 'completePasswordChange', { hasPassword: true });
+    return this.modify(id, { password: { plain, admin: opts.admin } }, opts, actor);
+  }
+
+  async lifecycle(id: string, action: LifecycleAction, actor: Actor, opts: { ifVersion?: number } = {}): Promise<User> {
+    return this.modify(id, { actions: [action] }, opts, actor);
+  }
+
+  /**
+   * Applies a profile change, a new password and lifecycle actions as ONE change:
+   * everything is checked first (username rule, uniqueness, password policy,
+   * legal transitions) and written in one transaction, so a refused part leaves
+   * nothing half-applied.
+   */
+  async modify(id: string, mods: UserMods, opts: { ifVersion?: number }, actor: Actor): Promise<User> {
+    const { change, password } = mods;
+    const actions = [...(mods.actions ?? [])];
+    if (change?.profile) assertUsername(change.profile.login, this.org.settings.usernameRule);
+    let hash: string | null = null;
+    if (password) {
+      assertPasswordShape(password.plain);
+      const before = await this.require(id);
+      if (before.credentialProvider === 'FEDERATION') {
+        throw invalid('USER_PASSWORD_FEDERATED', `User ${before.profile.login} has FEDERATION credentials: their password is mastered by the identity provider and cannot be set in the hub. Unlink the user from the identity provider first, or change the password at the provider.`, { scimType: 'invalidValue' });
       }
-      await scope.users.addPasswordHistory(u.id, hash, now, HISTORY_KEEP);
-      const next: User = {
-        ...u,
-        passwordHash: hash,
-        passwordChanged: now,
-        credentialProvider: u.credentialProvider === 'IMPORT' ? 'HUB' : u.credentialProvider,
-        status,
-        statusChanged: status === u.status ? u.statusChanged : now,
-        activated: u.activated ?? (status === 'ACTIVE' ? now : null),
-      };
-      const events: [string, Record<string, unknown>][] = [['user.account.update_password', { admin: opts.admin }]];
-      if (status !== u.status) events.push(['user.lifecycle.activate', { from: u.status, to: status }]);
+      const profile = change?.profile ?? before.profile;
+      await assertAcceptablePassword(this.ctx, this.scope(), { plain: password.plain, user: { ...before, profile }, isNew: false, isAdminReset: password.admin });
+      hash = await this.ctx.hasher.hash(password.plain);
+    }
+    return this.mutate(id, opts.ifVersion, actor, async (u, scope, now) => {
+      const events: [string, Record<string, unknown>][] = [];
+      let next: User = { ...u };
+      if (change) {
+        const profile = change.profile ?? u.profile;
+        if (profile.login.toLowerCase() !== u.profile.login.toLowerCase()) {
+          const holder = await scope.users.getByLogin(profile.login);
+          if (holder && holder.id !== u.id) {
+            throw conflict('USER_LOGIN_TAKEN', `Cannot rename user ${u.id} to "${profile.login}": user ${holder.id} already has that login. Logins are unique per org, compared case-insensitively.`);
+          }
+        }
+        next = { ...next, profile, externalId: change.externalId === undefined ? u.externalId : change.externalId, scimExtra: change.scimExtra ?? u.scimExtra };
+        const changed = changedFields(u.profile, profile);
+        const extraChanged = JSON.stringify(next.scimExtra) !== JSON.stringify(u.scimExtra) || next.externalId !== u.externalId;
+        if (changed.length > 0 || extraChanged) events.push(['user.account.update_profile', { changed }]);
+      }
+      if (hash !== null) {
+        await scope.users.addPasswordHistory(u.id, hash, now, HISTORY_KEEP);
+        next = { ...next, passwordHash: hash, passwordChanged: now, credentialProvider: u.credentialProvider === 'IMPORT' ? 'HUB' : u.credentialProvider };
+        events.push(['user.account.update_password', { admin: password?.admin ?? false }]);
+        if (next.status === 'PROVISIONED' || next.status === 'RECOVERY' || next.status === 'PASSWORD_EXPIRED') {
+          actions.unshift('completePasswordChange');
+        }
+      }
+      for (const action of actions) {
+        const from = next.status;
+        const status = transition(from, action, { hasPassword: hasUsableCredential(next) });
+        const becameActive = (status === 'ACTIVE' || status === 'PROVISIONED') && (from === 'STAGED' || from === 'DEPROVISIONED');
+        next = {
+          ...next,
+          status,
+          statusChanged: status === from ? next.statusChanged : now,
+          activated: becameActive || (status === 'ACTIVE' && next.activated === null) ? now : next.activated,
+          failedSignIns: action === 'unlock' ? 0 : next.failedSignIns,
+          // Bringing a user back makes them visible to SCIM clients again.
+          scimDeleted: status === 'DEPROVISIONED' ? next.scimDeleted : null,
+        };
+        events.push([LIFECYCLE_EVENT[action], { from, to: status }]);
+      }
+      if (mods.markScimDeleted) {
+        if (next.status !== 'DEPROVISIONED') throw invalid('USER_NOT_DEPROVISIONED', `User ${u.id} must be deactivated before a SCIM delete can hide it.`);
+        next = { ...next, scimDeleted: now };
+        events.push(['user.lifecycle.scim_delete', { kept: 'DEPROVISIONED' }]);
+      }
       return { user: next, events };
     });
   }
 
-  async lifecycle(id: string, action: LifecycleAction, actor: Actor, opts: { ifVersion?: number } = {}): Promise<User> {
-    return this.mutate(id, opts.ifVersion, actor, async (u, _scope, now) => {
-      const status = transition(u.status, action, { hasPassword: hasUsableCredential(u) });
-      const becameActive = (status === 'ACTIVE' || status === 'PROVISIONED') && (u.status === 'STAGED' || u.status === 'DEPROVISIONED');
-      const next: User = {
-        ...u,
-        status,
-        statusChanged: status === u.status ? u.statusChanged : now,
-        activated: becameActive ? now : u.activated,
-        failedSignIns: action === 'unlock' ? 0 : u.failedSignIns,
-        // Bringing a user back makes them visible to SCIM clients again.
-        scimDeleted: status === 'DEPROVISIONED' ? u.scimDeleted : null,
-      };
-      return { user: next, events: [[LIFECYCLE_EVENT[action], { from: u.status, to: status }]] };
-    });
-  }
-
-  /** Marks a deprovisioned user as deleted for SCIM clients while the hub keeps the record. */
-  async markScimDeleted(id: string, actor: Actor): Promise<User> {
-    return this.mutate(id, undefined, actor, async (u, _scope, now) => ({
-      user: { ...u, scimDeleted: now },
-      events: [['user.lifecycle.scim_delete', { kept: 'DEPROVISIONED' }]],
-    }));
-  }
-
-  /** Removes the user for good. Only a DEPROVISIONED user can be deleted: deactivate first. */
-  async delete(id: string, actor: Actor): Promise<void> {
+  /**
+   * Removes the user for good. Only a DEPROVISIONED user can be deleted; with
+   * `deactivateFirst` an active user is deactivated and deleted in one transaction.
+   */
+  async delete(id: string, actor: Actor, opts: { deactivateFirst?: boolean } = {}): Promise<void> {
     await this.ctx.store.transaction(async (tx) => {
       const scope = tx.org(this.org.id);
       const u = await scope.users.get(id);
       if (!u) throw notFound('USER_NOT_FOUND', `No user with id ${id} in this org.`);
-      transition(u.status, 'delete', { hasPassword: hasUsableCredential(u) });
+      const now = nowIso(this.ctx);
+      if (opts.deactivateFirst && u.status !== 'DEPROVISIONED') {
+        transition(u.status, 'deactivate', { hasPassword: hasUsableCredential(u) });
+        await scope.events.append(this.event(LIFECYCLE_EVENT.deactivate, actor, id, { from: u.status, to: 'DEPROVISIONED' }, now));
+      } else {
+        transition(u.status, 'delete', { hasPassword: hasUsableCredential(u) });
+      }
       await scope.users.delete(id);
-      await scope.events.append(this.event(LIFECYCLE_EVENT.delete, actor, id, { login: u.profile.login }, nowIso(this.ctx)));
+      await scope.events.append(this.event(LIFECYCLE_EVENT.delete, actor, id, { login: u.profile.login }, now));
     });
   }
 }

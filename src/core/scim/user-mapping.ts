@@ -42,6 +42,22 @@ const ENTERPRISE_SAME = ['employeeNumber', 'costCenter', 'organization', 'divisi
 /** Multi-valued attributes with no flat home, kept whole. */
 const KEPT_WHOLE = ['ims', 'photos', 'entitlements', 'roles', 'x509Certificates'];
 
+/**
+ * Profile fields a SCIM User body fully describes: a PUT replaces these and keeps
+ * the rest (custom attributes set through other APIs).
+ */
+export const SCIM_MANAGED_FIELDS: readonly string[] = [
+  'login',
+  ...SAME_NAME,
+  ...NAME_PARTS.map(([, f]) => f),
+  ...EMAILS.map((b) => b.field),
+  ...PHONES.map((b) => b.field),
+  ...ADDRESS_FIELDS.map(([, f]) => f),
+  ...ENTERPRISE_SAME,
+  'managerId',
+  'manager',
+];
+
 export interface ScimUserInput {
   profile: UserProfile;
   externalId: string | null;

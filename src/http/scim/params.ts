@@ -1,0 +1,103 @@
+/**
+ * Parses SCIM query parameters and search bodies once, at the edge, into typed
+ * values (RFC 7644 3.4.2 and 3.4.3). Bad values are 400s that say what to send.
+ */
+import { invalid, precondition } from '../../core/errors.js';
+import type { AttrPath } from '../../core/filter/ast.js';
+import { parseScimFilter } from '../../core/filter/scim-parse.js';
+import { isJsonObject, type JsonObject } from '../../core/json.js';
+import { parseAttributeList } from '../../core/scim/projection.js';
+import { SEARCH_REQUEST_SCHEMA } from '../../core/scim/schema.js';
+import type { ListParams } from '../../services/scim/list.js';
+
+/** Advertised in ServiceProviderConfig as filter.maxResults. */
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+export interface Projection {
+  attributes?: string[];
+  excludedAttributes?: string[];
+}
+
+export interface ListRequest {
+  list: ListParams;
+  projection: Projection;
+}
+
+function int(name: string, raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n)) throw invalid('SCIM_INVALID_PARAMETER', `Parameter "${name}" must be an integer; got ${JSON.stringify(raw)}.`, { scimType: 'invalidValue' });
+  return n;
+}
+
+function text(name: string, raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (Array.isArray(raw)) throw invalid('SCIM_INVALID_PARAMETER', `Parameter "${name}" was given more than once; send it once.`, { scimType: 'invalidValue' });
+  if (typeof raw !== 'string') throw invalid('SCIM_INVALID_PARAMETER', `Parameter "${name}" must be a string.`, { scimType: 'invalidValue' });
+  return raw;
+}
+
+function list(name: string, raw: unknown): string[] | undefined {
+  if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw as string[];
+  return parseAttributeList(text(name, raw));
+}
+
+function sortPath(raw: string | undefined): AttrPath | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  // A sortBy is an attribute path; parse it as the left side of a presence filter.
+  const f = parseScimFilter(`${raw.trim()} pr`);
+  if (f.op !== 'present') throw invalid('SCIM_INVALID_PARAMETER', `sortBy must be an attribute path such as "userName" or "name.familyName"; got ${JSON.stringify(raw)}.`, { scimType: 'invalidValue' });
+  return f.path;
+}
+
+/** From query parameters (GET) or a SearchRequest body (POST .search); names are case-insensitive. */
+export function parseListRequest(source: Record<string, unknown>): ListRequest {
+  const get = (name: string): unknown => {
+    const k = Object.keys(source).find((key) => key.toLowerCase() === name.toLowerCase());
+    return k === undefined ? undefined : source[k];
+  };
+  const filterText = text('filter', get('filter'));
+  const startIndex = Math.max(1, int('startIndex', get('startIndex')) ?? 1);
+  // RFC 7644 3.4.2.4: a negative count is 0; a count above the maximum is the maximum.
+  const count = Math.min(MAX_PAGE_SIZE, Math.max(0, int('count', get('count')) ?? DEFAULT_PAGE_SIZE));
+  const order = text('sortOrder', get('sortOrder'));
+  if (order !== undefined && !['ascending', 'descending'].includes(order.toLowerCase())) {
+    throw invalid('SCIM_INVALID_PARAMETER', `sortOrder must be "ascending" or "descending"; got ${JSON.stringify(order)}.`, { scimType: 'invalidValue' });
+  }
+  const attributes = list('attributes', get('attributes'));
+  const excludedAttributes = list('excludedAttributes', get('excludedAttributes'));
+  return {
+    list: {
+      filter: filterText === undefined || filterText.trim() === '' ? null : parseScimFilter(filterText),
+      startIndex,
+      count,
+      sortBy: sortPath(text('sortBy', get('sortBy'))),
+      descending: order?.toLowerCase() === 'descending',
+    },
+    projection: { ...(attributes ? { attributes } : {}), ...(excludedAttributes ? { excludedAttributes } : {}) },
+  };
+}
+
+export function parseSearchBody(body: unknown): ListRequest {
+  if (!isJsonObject(body)) throw invalid('SCIM_INVALID_SYNTAX', 'A search request body must be a JSON object (a SearchRequest message).', { scimType: 'invalidSyntax' });
+  const schemas = (body as JsonObject)['schemas'];
+  if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(SEARCH_REQUEST_SCHEMA))) {
+    throw invalid('SCIM_INVALID_SYNTAX', `A search request must list "${SEARCH_REQUEST_SCHEMA}" in "schemas".`, { scimType: 'invalidSyntax' });
+  }
+  return parseListRequest(body);
+}
+
+export function parseProjection(query: Record<string, unknown>): Projection {
+  return parseListRequest({ attributes: query['attributes'], excludedAttributes: query['excludedAttributes'] }).projection;
+}
+
+/** If-Match: `W/"3"`, `"3"` or `*`. Returns the version required, or undefined for none/any. */
+export function parseIfMatch(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? header.join(',') : header).trim();
+  if (value === '*' || value === '') return undefined;
+  const m = /^(?:W\/)?"(\d+)"$/.exec(value);
+  if (!m) throw precondition('SCIM_VERSION_MISMATCH', `If-Match ${JSON.stringify(value)} does not match the resource's version; read the resource and use its meta.version.`);
+  return Number(m[1]);
+}

@@ -1,0 +1,100 @@
+/**
+ * The SCIM 2.0 service provider under /scim/v2: body parsing, bearer
+ * authentication per org, RFC 7644 error rendering, and the routes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IdsyncError, invalid, unauthorized } from '../../core/errors.js';
+import type { Org } from '../../core/types.js';
+import type { ServiceContext } from '../../services/context.js';
+import { OrgService } from '../../services/orgs.js';
+import { renderScimError } from './errors.js';
+import { discoveryRoutes } from './discovery.js';
+import { resourceRoutes } from './resources.js';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+export interface ScimPluginOptions {
+  ctx: ServiceContext;
+  bodyLimit: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scimOrg?: Org;
+    scimActor?: string;
+  }
+}
+
+/** JSON.parse messages quote the body (it may hold a password): report only the position. */
+function parseJsonBody(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (e) {
+    const pos = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw invalid('SCIM_INVALID_JSON', `The request body is not valid JSON${pos === undefined ? '' : ` (error at character ${Number(pos) + 1})`}. Send a JSON object with Content-Type application/scim+json.`, {
+      scimType: 'invalidSyntax',
+    });
+  }
+}
+
+export function sendScimError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, body, error } = renderScimError(err);
+  if (status >= 500) req.log.error({ code: error.code, err: error.cause ?? error }, 'SCIM request failed');
+  else req.log.debug({ code: error.code }, 'SCIM request refused');
+  return reply.code(status).header('content-type', SCIM_CONTENT_TYPE).send(body);
+}
+
+/** Fastify's own errors (body too large, bad content length) in the error family. */
+function fromFastifyError(err: { code?: string; statusCode?: number; message: string }, bodyLimit: number): unknown {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new IdsyncError('too_large', 'SCIM_BODY_TOO_LARGE', `The request body is larger than the limit of ${bodyLimit} bytes (ServiceProviderConfig bulk.maxPayloadSize). Send fewer attributes or members per request.`, {
+      scimType: 'tooMany',
+    });
+  }
+  if (err instanceof IdsyncError) return err;
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return invalid('SCIM_BAD_REQUEST', `The request could not be read: ${err.message}`, { scimType: 'invalidSyntax' });
+  }
+  return err;
+}
+
+export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions): Promise<void> {
+  const orgs = new OrgService(opts.ctx);
+
+  app.removeAllContentTypeParsers();
+  // SCIM clients send application/scim+json, application/json, and sometimes nothing useful: read JSON regardless.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => sendScimError(req, reply, fromFastifyError(err as Error & { code?: string; statusCode?: number }, opts.bodyLimit)));
+  app.setNotFoundHandler((req, reply) =>
+    sendScimError(req, reply, new IdsyncError('not_found', 'SCIM_NO_SUCH_ENDPOINT', `No SCIM endpoint ${req.method} ${req.url.split('?')[0]}. Endpoints: /Users, /Groups, /ServiceProviderConfig, /ResourceTypes, /Schemas.`)),
+  );
+
+  app.addHook('onRequest', async (req) => {
+    const header = req.headers.authorization;
+    const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) {
+      throw unauthorized('AUTH_MISSING_TOKEN', 'Authentication required: send "Authorization: Bearer <token>" with an API token of the org (`idsync token create --org NAME`).');
+    }
+    const principal = await orgs.authenticate(m[1] as string);
+    req.scimOrg = await orgs.get(principal.orgId);
+    req.scimActor = `token:${principal.tokenId}`;
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (!reply.hasHeader('content-type') || String(reply.getHeader('content-type')).startsWith('application/json')) {
+      reply.header('content-type', SCIM_CONTENT_TYPE);
+    }
+    return payload;
+  });
+
+  await discoveryRoutes(app, { bodyLimit: opts.bodyLimit });
+  await resourceRoutes(app, opts.ctx);
+}

@@ -1,0 +1,52 @@
+/**
+ * The HTTP server: fastify with one plugin per protocol surface. Routes are
+ * thin; this file only wires them, sets limits and logs one line per request.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServiceContext } from '../services/context.js';
+import { scimPlugin } from './scim/plugin.js';
+
+/** Documented in the README and advertised in ServiceProviderConfig (bulk.maxPayloadSize). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface ServerOptions {
+  ctx: ServiceContext;
+  logger: Logger;
+  bodyLimit?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    // Bad input must be a 4xx: fastify's own URL and header errors are rendered by each plugin.
+    return503OnClosing: true,
+  });
+  // One line per request: method, path (no query string: filters can carry personal data), status, time.
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
+  await app.register(scimPlugin, { prefix: '/scim/v2', ctx: opts.ctx, bodyLimit });
+  app.get('/health', async () => ({ status: 'ok' }));
+  return app;
+}
+
+export async function startServer(opts: ServerOptions & { host: string; port: number }): Promise<RunningServer> {
+  const app = await buildServer(opts);
+  await app.listen({ host: opts.host, port: opts.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return { url: `http://${host}:${port}`, close: () => app.close() };
+}

@@ -1,0 +1,149 @@
+/**
+ * The SCIM User resource over the user service: SCIM bodies in, SCIM resources
+ * out. PUT and PATCH become one atomic user change (profile, password, status).
+ */
+import { sql } from 'kysely';
+import { notFound } from '../../core/errors.js';
+import type { JsonObject } from '../../core/json.js';
+import type { Group, Org, User, UserProfile } from '../../core/types.js';
+import { scimActiveActions } from '../../core/scim/active.js';
+import { normalizeResourceInput } from '../../core/scim/dialects.js';
+import { applyPatch } from '../../core/scim/patch.js';
+import { parsePatchRequest } from '../../core/scim/patch-request.js';
+import { SCIM_MANAGED_FIELDS, fromScimUser, toScimUser, type ScimUserInput } from '../../core/scim/user-mapping.js';
+import type { OrgScope } from '../../store/store.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { UserService } from '../users.js';
+import { userColumns } from './columns.js';
+import { retryOnRace } from './retry.js';
+import { listResources, type ListParams, type ListResult } from './list.js';
+
+/** `IN (...)` lists stay well under every backend's bound-parameter limit. */
+const CHUNK = 500;
+
+export class ScimUsers {
+  private readonly users: UserService;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly org: Org,
+    private readonly baseUrl: string,
+  ) {
+    this.users = new UserService(ctx, org);
+  }
+
+  private scope(): OrgScope {
+    return this.ctx.store.org(this.org.id);
+  }
+
+  private async groupsOf(users: User[]): Promise<Map<string, Group[]>> {
+    const out = new Map<string, Group[]>();
+    for (let i = 0; i < users.length; i += CHUNK) {
+      const part = await this.scope().groups.groupsOfUsers(users.slice(i, i + CHUNK).map((u) => u.id));
+      for (const [k, v] of part) out.set(k, v);
+    }
+    return out;
+  }
+
+  async render(users: User[]): Promise<JsonObject[]> {
+    const groups = await this.groupsOf(users);
+    return users.map((u) => toScimUser(u, { baseUrl: this.baseUrl, groups: groups.get(u.id) ?? [] }));
+  }
+
+  /** A user visible to SCIM clients, or a 404 (also for ids of other orgs). */
+  private async visible(id: string): Promise<User> {
+    const u = await this.users.get(id);
+    if (!u || u.scimDeleted !== null) throw notFound('SCIM_USER_NOT_FOUND', `User ${id} not found.`);
+    return u;
+  }
+
+  async get(id: string): Promise<JsonObject> {
+    const [r] = await this.render([await this.visible(id)]);
+    return r as JsonObject;
+  }
+
+  async list(p: ListParams): Promise<ListResult> {
+    const users = this.scope().users;
+    return this.ctx.store.read(() =>
+      listResources<User>(
+        {
+          resourceType: 'User',
+          columns: userColumns,
+          baseWhere: sql<boolean>`scim_deleted is null`,
+          count: (w) => users.count(w),
+          page: (q) => users.page(q),
+          scan: (w) => users.scan(w),
+          render: (items) => this.render(items),
+        },
+        p,
+      ),
+    );
+  }
+
+  async create(body: JsonObject, actor: Actor): Promise<JsonObject> {
+    const input = fromScimUser(normalizeResourceInput(body, 'User'));
+    const created = await this.users.create(
+      {
+        profile: input.profile,
+        externalId: input.externalId,
+        scimExtra: input.extra,
+        ...(input.password === undefined ? {} : { password: input.password }),
+        activate: input.active ?? true,
+      },
+      actor,
+    );
+    // A user created inactive by SCIM is staged; nothing to render but the new resource.
+    return (await this.render([created]))[0] as JsonObject;
+  }
+
+  /** PUT: replaces everything SCIM describes; profile attributes set through other APIs are kept. */
+  async replace(id: string, body: JsonObject, ifVersion: number | undefined, actor: Actor): Promise<JsonObject> {
+    const current = await this.visible(id);
+    const input = fromScimUser(normalizeResourceInput(body, 'User'));
+    return this.apply(current, input, ifVersion, actor);
+  }
+
+  /**
+   * PATCH is computed on the version read; without the client's If-Match that
+   * version guards the write, and a concurrent change makes us re-read and redo.
+   */
+  async patch(id: string, body: unknown, ifVersion: number | undefined, actor: Actor): Promise<JsonObject> {
+    const ops = parsePatchRequest(body);
+    return retryOnRace(ifVersion, async () => {
+      const current = await this.visible(id);
+      const [resource] = await this.render([current]);
+      const patched = applyPatch(resource as JsonObject, ops, 'User');
+      return this.apply(current, fromScimUser(patched), ifVersion ?? current.version, actor);
+    });
+  }
+
+  private async apply(current: User, input: ScimUserInput, ifVersion: number | undefined, actor: Actor): Promise<JsonObject> {
+    const kept: UserProfile = { login: input.profile.login };
+    for (const [k, v] of Object.entries(current.profile)) {
+      if (!SCIM_MANAGED_FIELDS.includes(k) && v !== undefined) kept[k] = v;
+    }
+    const actions = input.active === undefined ? [] : scimActiveActions(current.status, input.active, this.org.settings.scimDeactivate);
+    const next = await this.users.modify(
+      current.id,
+      {
+        change: { profile: { ...kept, ...input.profile }, externalId: input.externalId, scimExtra: input.extra },
+        // A provisioning client's push is held to the minimum password age, as the user's own change is.
+        ...(input.password === undefined ? {} : { password: { plain: input.password, admin: false } }),
+        actions,
+      },
+      ifVersion === undefined ? {} : { ifVersion },
+      actor,
+    );
+    return (await this.render([next]))[0] as JsonObject;
+  }
+
+  /** DELETE: deprovision and hide, or remove for good, per the org's setting. */
+  async delete(id: string, actor: Actor): Promise<void> {
+    const current = await this.visible(id);
+    if (this.org.settings.scimDelete === 'delete') {
+      await this.users.delete(id, actor, { deactivateFirst: true });
+      return;
+    }
+    await this.users.modify(id, { actions: current.status === 'DEPROVISIONED' ? [] : ['deactivate'], markScimDeleted: true }, {}, actor);
+  }
+}
