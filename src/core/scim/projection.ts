@@ -1,0 +1,165 @@
+/**
+ * Which attributes a response carries (RFC 7644 3.4.2.5 and 3.9, RFC 7643 2.2
+ * "returned"): `attributes` narrows to the named ones, `excludedAttributes` drops
+ * named ones, `returned: always` attributes survive both, and `returned: never`
+ * (password) never leaves, whatever was asked.
+ */
+import { parsePatchPath } from '../filter/scim-parse.js';
+import { invalid, isIdsyncError } from '../errors.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
+import { coreSchemaId, extensionSchemas, extensionUrn, type ScimResourceType } from './dialects.js';
+import { allSchemas, commonAttributes, resolveAttribute, type ScimAttribute } from './schema.js';
+
+export interface ProjectionOptions {
+  attributes?: string[];
+  excludedAttributes?: string[];
+}
+
+/** What one name selects: a whole extension (`attr` null), an attribute, or one sub-attribute of it. */
+interface Selector {
+  extension: string | null;
+  attr: string | null;
+  sub: string | null;
+}
+
+type Param = 'attributes' | 'excludedAttributes';
+
+/** The comma-separated query parameter; undefined when absent or blank, so callers can tell "not asked". */
+export function parseAttributeList(param: string | undefined): string[] | undefined {
+  if (param === undefined) return undefined;
+  const names = param.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  return names.length > 0 ? names : undefined;
+}
+
+function selectorFor(name: string, rt: ScimResourceType, param: Param): Selector | null {
+  const whole = extensionUrn(rt, name);
+  if (whole) return { extension: whole, attr: null, sub: null };
+  let path;
+  try {
+    path = parsePatchPath(name);
+  } catch (e) {
+    const detail = isIdsyncError(e) ? e.message : 'it is not an attribute name';
+    throw invalid('SCIM_INVALID_PATH', `"${param}" lists ${JSON.stringify(name)}: ${detail}`, { scimType: 'invalidPath', cause: e });
+  }
+  if (path.valueFilter) {
+    throw invalid('SCIM_INVALID_PATH', `"${param}" takes attribute names such as "emails.value", not filters; got ${JSON.stringify(name)}.`, {
+      scimType: 'invalidPath',
+    });
+  }
+  // Unknown names select nothing: a client asking for an attribute the hub lacks still gets the rest.
+  const found = resolveAttribute(rt, path.schema, path.attr, path.subAttr);
+  if (!found) return null;
+  return {
+    extension: found.schema === coreSchemaId(rt) ? null : found.schema,
+    attr: found.def.name.toLowerCase(),
+    sub: found.sub ? found.sub.name.toLowerCase() : null,
+  };
+}
+
+function selectorsFor(names: string[] | undefined, rt: ScimResourceType, param: Param): Selector[] {
+  return (names ?? []).flatMap((n) => selectorFor(n, rt, param) ?? []);
+}
+
+/** The core container's attribute definitions: the common ones (id, externalId, meta) and the core schema's. */
+function coreDefs(rt: ScimResourceType): ScimAttribute[] {
+  const core = allSchemas.find((s) => s.id === coreSchemaId(rt));
+  return [...commonAttributes, ...(core?.attributes ?? [])];
+}
+
+function defNamed(defs: ScimAttribute[], key: string): ScimAttribute | undefined {
+  const lower = key.toLowerCase();
+  return defs.find((d) => d.name.toLowerCase() === lower);
+}
+
+/**
+ * Keeps the sub-attributes `keep` accepts (plus returned:always ones) in a
+ * complex value or in each element of a multi-valued one; undefined when
+ * nothing is left, since an empty value is an unassigned one (RFC 7643 2.5).
+ */
+function filterSubs(value: JsonValue, def: ScimAttribute | undefined, keep: (lowerName: string) => boolean): JsonValue | undefined {
+  const one = (v: JsonValue): JsonValue | undefined => {
+    if (!isJsonObject(v)) return v;
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (defNamed(def?.subAttributes ?? [], k)?.returned === 'always' || keep(k.toLowerCase())) out[k] = x;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  if (!Array.isArray(value)) return one(value);
+  const kept = value.flatMap((v) => one(v) ?? []);
+  return kept.length > 0 ? kept : undefined;
+}
+
+/** Removes `returned: never` attributes and sub-attributes (password) from one container. */
+function withoutNever(obj: JsonObject, defs: ScimAttribute[]): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const def = defNamed(defs, k);
+    if (def?.returned === 'never') continue;
+    const neverSubs = new Set((def?.subAttributes ?? []).filter((s) => s.returned === 'never').map((s) => s.name.toLowerCase()));
+    const kept = neverSubs.size > 0 ? filterSubs(v, def, (n) => !neverSubs.has(n)) : v;
+    if (kept !== undefined) out[k] = kept;
+  }
+  return out;
+}
+
+/** Projects one container (the resource top level or one extension object) by the selectors that fall in it. */
+function projectContainer(obj: JsonObject, defs: ScimAttribute[], include: Selector[] | null, exclude: Selector[]): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(withoutNever(obj, defs))) {
+    const def = defNamed(defs, k);
+    const lower = k.toLowerCase();
+    const always = def?.returned === 'always';
+    const inc = include?.filter((s) => s.attr === lower) ?? [];
+    let value: JsonValue | undefined = v;
+    if (!always && include !== null) {
+      if (inc.length === 0) continue;
+      const subs = new Set(inc.map((s) => s.sub));
+      if (!subs.has(null)) value = filterSubs(v, def, (n) => subs.has(n));
+    } else if (!always && def?.returned === 'request') continue;
+    const exc = exclude.filter((s) => s.attr === lower);
+    if (!always && exc.some((s) => s.sub === null)) continue;
+    const dropped = new Set(exc.map((s) => s.sub));
+    if (value !== undefined && exc.length > 0) value = filterSubs(value, def, (n) => !dropped.has(n));
+    if (value !== undefined) out[k] = value;
+  }
+  return out;
+}
+
+export function projectAttributes(resource: JsonObject, resourceType: ScimResourceType, opts: ProjectionOptions): JsonObject {
+  const include = opts.attributes === undefined || opts.attributes.length === 0 ? null : selectorsFor(opts.attributes, resourceType, 'attributes');
+  const exclude = selectorsFor(opts.excludedAttributes, resourceType, 'excludedAttributes');
+  const extensions = extensionSchemas(resourceType);
+  const core = projectContainer(
+    Object.fromEntries(Object.entries(resource).filter(([k]) => extensionUrn(resourceType, k) === null)),
+    coreDefs(resourceType),
+    include?.filter((s) => s.extension === null) ?? null,
+    exclude.filter((s) => s.extension === null),
+  );
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(resource)) {
+    const urn = extensionUrn(resourceType, k);
+    if (k.toLowerCase() === 'schemas') out[k] = v; // RFC 7643 3: always present
+    else if (urn === null) {
+      if (core[k] !== undefined) out[k] = core[k] as JsonValue;
+    } else if (isJsonObject(v)) {
+      const ext = projectExtension(v, urn, extensions.find((s) => s.id === urn)?.attributes ?? [], include, exclude);
+      if (ext !== null) out[k] = ext;
+    }
+  }
+  return out;
+}
+
+function projectExtension(
+  obj: JsonObject,
+  urn: string,
+  defs: ScimAttribute[],
+  include: Selector[] | null,
+  exclude: Selector[],
+): JsonObject | null {
+  const mine = (list: Selector[]) => list.filter((s) => s.extension === urn);
+  if (mine(exclude).some((s) => s.attr === null)) return null;
+  const wholeIncluded = include !== null && mine(include).some((s) => s.attr === null);
+  const projected = projectContainer(obj, defs, include === null || wholeIncluded ? null : mine(include), mine(exclude));
+  return Object.keys(projected).length > 0 ? projected : null;
+}
