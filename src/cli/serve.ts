@@ -1,0 +1,82 @@
+/**
+ * `idsync serve`: opens the store, creates the `default` org on a brand-new
+ * store (its token shown once), starts the HTTP server and prints one plain
+ * `listening on URL` line. SIGINT/SIGTERM close the server and the store.
+ */
+import type { Command } from 'commander';
+import type { App } from '../app.js';
+import { IdsyncError } from '../core/errors.js';
+import { OrgService } from '../services/orgs.js';
+import { CLI_ACTOR, dbOption, integerArg, open, type DbOptions } from './common.js';
+import { printLines, renderError } from './output.js';
+
+export const DEFAULT_ORG_NAME = 'default';
+
+interface ServeOptions extends DbOptions {
+  host: string;
+  port: number;
+}
+
+/** On a store without orgs, creates `default` and prints its token. Another process doing the same at once is fine. */
+async function ensureFirstOrg(app: App): Promise<void> {
+  const orgs = new OrgService(app.ctx);
+  if ((await orgs.list()).length > 0) return;
+  try {
+    const { org, issued } = await orgs.create(DEFAULT_ORG_NAME, CLI_ACTOR);
+    printLines(`created org "${org.name}" (id ${org.id}); its API token, shown once: ${issued.secret}`);
+  } catch (e) {
+    if (e instanceof IdsyncError && (e.code === 'ORG_NAME_TAKEN' || e.code === 'STORE_CONFLICT')) return;
+    throw e;
+  }
+}
+
+/** The socket errors an operator can fix, worded with the fix; anything else passes through. */
+function listenError(e: unknown, opts: ServeOptions): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  const where = `${opts.host}:${opts.port}`;
+  if (code === 'EADDRINUSE') {
+    return new IdsyncError('unavailable', 'CLI_ADDRESS_IN_USE', `Cannot listen on ${where}: the address is already in use. Stop the other process or choose another --port (0 picks a free one).`, { expose: true });
+  }
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new IdsyncError('unavailable', 'CLI_CANNOT_LISTEN', `Cannot listen on ${where} (${String(code)}): use a --host this machine has and a --port above 1023, or run with the needed privileges.`, { expose: true });
+  }
+  return e;
+}
+
+async function serve(opts: ServeOptions): Promise<void> {
+  const app = await open(opts);
+  let server: { url: string; close(): Promise<void> };
+  try {
+    await ensureFirstOrg(app);
+    // Loaded here so that the other commands do not pay for the HTTP stack.
+    const [{ startServer }, { createLogger }] = await Promise.all([import('../http/server.js'), import('../logging.js')]);
+    server = await startServer({ ctx: app.ctx, logger: createLogger(), host: opts.host, port: opts.port });
+  } catch (e) {
+    await app.close();
+    throw listenError(e, opts);
+  }
+  printLines(`listening on ${server.url}`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    server
+      .close()
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (e: unknown) => process.exit(renderError(e, false)),
+      );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+export function registerServe(program: Command): void {
+  dbOption(program.command('serve'))
+    .description('run the HTTP server (SCIM 2.0 under /scim/v2)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', integerArg(0, 65535), 8080)
+    .action(serve);
+}
