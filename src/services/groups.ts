@@ -3,6 +3,7 @@ import { conflict, invalid, notFound, precondition } from '../core/errors.js';
 import type { Group, GroupMember, Org } from '../core/types.js';
 import type { OrgScope } from '../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from './context.js';
+import { jobsCommitted, planGroupJobs, planUserJobs } from './provisioning/planner.js';
 
 export interface GroupInput {
   name: string;
@@ -75,7 +76,8 @@ export class GroupService {
       lastMembershipUpdated: now,
       version: 1,
     };
-    return this.ctx.store.transaction(async (tx) => {
+    let queued = 0;
+    const created = await this.ctx.store.transaction(async (tx) => {
       const scope = tx.org(this.org.id);
       const existing = await scope.groups.getByName(input.name);
       if (existing) throw conflict('GROUP_NAME_TAKEN', `A group named "${existing.name}" already exists in this org (id ${existing.id}). Group names are unique per org, compared case-insensitively.`);
@@ -86,8 +88,18 @@ export class GroupService {
         await scope.groups.addMember(group.id, userId, now);
         await scope.events.append(this.event('group.user_membership.add', actor, group.id, { userId }, now));
       }
+      queued = await this.planMembers(scope, memberIds, 'group.user_membership.add');
       return group;
     });
+    jobsCommitted(this.ctx, queued);
+    return created;
+  }
+
+  /** Members who joined or left may have gained or lost apps assigned through this group. */
+  private async planMembers(scope: OrgScope, userIds: Iterable<string>, reason: string): Promise<number> {
+    let queued = 0;
+    for (const userId of userIds) queued += await planUserJobs(this.ctx, scope, { userId, reason });
+    return queued;
   }
 
   /**
@@ -101,7 +113,8 @@ export class GroupService {
     actor: Actor,
   ): Promise<Group> {
     if (change.attrs) assertName(change.attrs.name);
-    return this.ctx.store.transaction(async (tx) => {
+    let queued = 0;
+    const result = await this.ctx.store.transaction(async (tx) => {
       const scope = tx.org(this.org.id);
       const g = await scope.groups.get(id);
       if (!g) throw notFound('GROUP_NOT_FOUND', `No group with id ${id} in this org.`);
@@ -149,17 +162,27 @@ export class GroupService {
       next = { ...next, lastUpdated: now, version: g.version + 1 };
       await scope.groups.update(next, g.version);
       for (const [type, data] of events) await scope.events.append(this.event(type, actor, id, data, now));
+      const moved = events.filter(([t]) => t.startsWith('group.user_membership')).map(([, d]) => d['userId'] as string);
+      queued += await this.planMembers(scope, moved, 'group.user_membership.change');
+      queued += await planGroupJobs(this.ctx, scope, id, events[0]?.[0] ?? 'group.profile.update');
       return next;
     });
+    jobsCommitted(this.ctx, queued);
+    return result;
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
+    let queued = 0;
     await this.ctx.store.transaction(async (tx) => {
       const scope = tx.org(this.org.id);
       const g = await scope.groups.get(id);
       if (!g) throw notFound('GROUP_NOT_FOUND', `No group with id ${id} in this org.`);
+      const members = (await scope.groups.members(id)).map((m) => m.userId);
       await scope.groups.delete(id);
       await scope.events.append(this.event('group.lifecycle.delete', actor, id, { name: g.name }, nowIso(this.ctx)));
+      queued += await this.planMembers(scope, members, 'group.lifecycle.delete');
+      queued += await planGroupJobs(this.ctx, scope, id, 'group.lifecycle.delete');
     });
+    jobsCommitted(this.ctx, queued);
   }
 }

@@ -10,6 +10,7 @@ import type { CredentialProvider, Org, ScimExtra, User, UserProfile, UserStatus 
 import type { OrgScope } from '../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from './context.js';
 import { assertAcceptablePassword } from './policies.js';
+import { jobsCommitted, planUserJobs } from './provisioning/planner.js';
 
 export interface CreateUserInput {
   profile: UserProfile;
@@ -139,7 +140,8 @@ export class UserService {
       scimDeleted: null,
       version: 1,
     };
-    return this.ctx.store.transaction(async (tx) => {
+    let queued = 0;
+    const created = await this.ctx.store.transaction(async (tx) => {
       const scope = tx.org(this.org.id);
       const existing = await scope.users.getByLogin(login);
       if (existing) {
@@ -151,8 +153,11 @@ export class UserService {
         await scope.users.addPasswordHistory(id, passwordHash, now, HISTORY_KEEP);
         await scope.events.append(this.event('user.account.update_password', actor, id, { reason: 'created with password' }, now));
       }
+      queued = await planUserJobs(this.ctx, scope, { userId: id, reason: 'user.lifecycle.create', ...(input.password === undefined ? {} : { password: input.password }) });
       return user;
     });
+    jobsCommitted(this.ctx, queued);
+    return created;
   }
 
   /**
@@ -164,8 +169,10 @@ export class UserService {
     expectedVersion: number | undefined,
     actor: Actor,
     fn: (u: User, scope: OrgScope, now: string) => Promise<{ user: User; events: [string, Record<string, unknown>][] }>,
+    password?: string,
   ): Promise<User> {
-    return this.ctx.store.transaction(async (tx) => {
+    let queued = 0;
+    const result = await this.ctx.store.transaction(async (tx) => {
       const scope = tx.org(this.org.id);
       const current = await scope.users.get(id);
       if (!current) throw notFound('USER_NOT_FOUND', `No user with id ${id} in this org.`);
@@ -178,8 +185,11 @@ export class UserService {
       const next: User = { ...user, lastUpdated: now, version: current.version + 1 };
       await scope.users.update(next, current.version);
       for (const [type, data] of events) await scope.events.append(this.event(type, actor, id, data, now));
+      queued = await planUserJobs(this.ctx, scope, { userId: id, reason: events[0]?.[0] ?? 'user.account.update_profile', ...(password === undefined ? {} : { password }) });
       return next;
     });
+    jobsCommitted(this.ctx, queued);
+    return result;
   }
 
   /** Replaces profile, externalId and SCIM extras (callers merge for partial updates). */
@@ -265,7 +275,7 @@ export class UserService {
         events.push(['user.lifecycle.scim_delete', { kept: 'DEPROVISIONED' }]);
       }
       return { user: next, events };
-    });
+    }, password?.plain);
   }
 
   /**
@@ -273,6 +283,7 @@ export class UserService {
    * `deactivateFirst` an active user is deactivated and deleted in one transaction.
    */
   async delete(id: string, actor: Actor, opts: { deactivateFirst?: boolean } = {}): Promise<void> {
+    let queued = 0;
     await this.ctx.store.transaction(async (tx) => {
       const scope = tx.org(this.org.id);
       const u = await scope.users.get(id);
@@ -286,6 +297,8 @@ export class UserService {
       }
       await scope.users.delete(id);
       await scope.events.append(this.event(LIFECYCLE_EVENT.delete, actor, id, { login: u.profile.login }, now));
+      queued = await planUserJobs(this.ctx, scope, { userId: id, reason: LIFECYCLE_EVENT.delete });
     });
+    jobsCommitted(this.ctx, queued);
   }
 }

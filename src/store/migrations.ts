@@ -123,8 +123,117 @@ const m001_core: Migration = {
   },
 };
 
+/**
+ * Outbound provisioning: apps, assignments, the links between hub users and
+ * target accounts, durable jobs and tasks.
+ */
+const m002_provisioning: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('apps')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_key', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('settings', 'text', (c) => c.notNull())
+      .addColumn('connection', 'text', (c) => c.notNull())
+      .addColumn('sealed_secret', 'text')
+      .addColumn('mappings', 'text', (c) => c.notNull())
+      .addColumn('paused_until', 'text')
+      .addColumn('consecutive_failures', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('last_updated', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('apps_org_name').on('apps').columns(['org_id', 'name_key']).unique().execute();
+
+    await db.schema
+      .createTable('app_user_assignments')
+      .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('app_user_assignments_pk', ['app_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('app_user_assignments_user').on('app_user_assignments').columns(['user_id']).execute();
+
+    await db.schema
+      .createTable('app_group_assignments')
+      .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+      .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('push', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('app_group_assignments_pk', ['app_id', 'group_id'])
+      .execute();
+    await db.schema.createIndex('app_group_assignments_group').on('app_group_assignments').columns(['group_id']).execute();
+
+    // What the hub knows of a target account: the id it recorded (idempotency), and what it last pushed.
+    await db.schema
+      .createTable('app_links')
+      .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+      .addColumn('target_type', 'text', (c) => c.notNull())
+      .addColumn('local_id', 'text', (c) => c.notNull())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('target_id', 'text')
+      .addColumn('target_name', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('pushed_hash', 'text')
+      .addColumn('password_state', 'text', (c) => c.notNull())
+      .addColumn('password_pushed', 'text')
+      .addColumn('updated', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('app_links_pk', ['app_id', 'target_type', 'local_id'])
+      .execute();
+    await db.schema.createIndex('app_links_target').on('app_links').columns(['app_id', 'target_type', 'target_id']).execute();
+
+    await db.schema
+      .createTable('jobs')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+      .addColumn('target_type', 'text', (c) => c.notNull())
+      .addColumn('local_id', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('reasons', 'text', (c) => c.notNull())
+      .addColumn('sealed_password', 'text')
+      .addColumn('password_expires', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('run_after', 'text', (c) => c.notNull())
+      .addColumn('lease_until', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('updated', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('jobs_due').on('jobs').columns(['state', 'run_after']).execute();
+    await db.schema.createIndex('jobs_target').on('jobs').columns(['app_id', 'target_type', 'local_id', 'state']).execute();
+
+    await db.schema
+      .createTable('tasks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+      .addColumn('target_type', 'text', (c) => c.notNull())
+      .addColumn('local_id', 'text', (c) => c.notNull())
+      .addColumn('operation', 'text', (c) => c.notNull())
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('target_message', 'text')
+      .addColumn('fix', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('updated', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('tasks_org_state').on('tasks').columns(['org_id', 'state', 'created']).execute();
+    await db.schema.createIndex('tasks_target').on('tasks').columns(['app_id', 'target_type', 'local_id', 'state']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_core': m001_core,
+  '0002_provisioning': m002_provisioning,
 };
 
 export const migrationProvider: MigrationProvider = {

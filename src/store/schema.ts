@@ -97,6 +97,89 @@ export interface EventsTable {
   created: string;
 }
 
+export interface AppsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  name_key: string;
+  kind: string;
+  status: string;
+  settings: string;
+  connection: string;
+  sealed_secret: string | null;
+  mappings: string;
+  paused_until: string | null;
+  consecutive_failures: number;
+  created: string;
+  last_updated: string;
+  version: number;
+}
+
+export interface AppUserAssignmentsTable {
+  app_id: string;
+  user_id: string;
+  org_id: string;
+  created: string;
+}
+
+export interface AppGroupAssignmentsTable {
+  app_id: string;
+  group_id: string;
+  org_id: string;
+  /** 1 when the group itself (and its memberships) is pushed to the target. */
+  push: number;
+  created: string;
+}
+
+export interface AppLinksTable {
+  app_id: string;
+  target_type: string;
+  local_id: string;
+  org_id: string;
+  target_id: string | null;
+  target_name: string | null;
+  state: string;
+  pushed_hash: string | null;
+  password_state: string;
+  password_pushed: string | null;
+  updated: string;
+}
+
+export interface JobsTable {
+  seq: Generated<number>;
+  id: string;
+  org_id: string;
+  app_id: string;
+  target_type: string;
+  local_id: string;
+  state: string;
+  reasons: string;
+  sealed_password: string | null;
+  password_expires: string | null;
+  attempts: number;
+  run_after: string;
+  lease_until: string | null;
+  last_error: string | null;
+  created: string;
+  updated: string;
+}
+
+export interface TasksTable {
+  id: string;
+  org_id: string;
+  app_id: string;
+  target_type: string;
+  local_id: string;
+  operation: string;
+  code: string;
+  message: string;
+  target_message: string | null;
+  fix: string;
+  state: string;
+  created: string;
+  updated: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -106,6 +189,12 @@ export interface Database {
   group_members: GroupMembersTable;
   password_policies: PasswordPoliciesTable;
   events: EventsTable;
+  apps: AppsTable;
+  app_user_assignments: AppUserAssignmentsTable;
+  app_group_assignments: AppGroupAssignmentsTable;
+  app_links: AppLinksTable;
+  jobs: JobsTable;
+  tasks: TasksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -14,6 +14,8 @@ import { GroupRepository } from './groups.js';
 import { EventRepository } from './events.js';
 import { PolicyRepository } from './policies.js';
 import { OrgRepository, TokenRepository } from './orgs.js';
+import { AppRepository } from './apps.js';
+import { JobQueue, JobRepository } from './jobs.js';
 
 /** Everything one org's services may touch. There is no way from here to another org's rows. */
 export interface OrgScope {
@@ -22,11 +24,15 @@ export interface OrgScope {
   readonly groups: GroupRepository;
   readonly events: EventRepository;
   readonly policies: PolicyRepository;
+  readonly apps: AppRepository;
+  readonly jobs: JobRepository;
 }
 
 export interface Scope {
   readonly orgs: OrgRepository;
   readonly tokens: TokenRepository;
+  /** The provisioning worker's queue: the one place jobs are read across orgs. */
+  readonly queue: JobQueue;
   org(orgId: string): OrgScope;
 }
 
@@ -34,12 +40,15 @@ function scopeOf(db: Kysely<Database>): Scope {
   return {
     orgs: new OrgRepository(db),
     tokens: new TokenRepository(db),
+    queue: new JobQueue(db),
     org: (orgId: string) => ({
       orgId,
       users: new UserRepository(db, orgId),
       groups: new GroupRepository(db, orgId),
       events: new EventRepository(db, orgId),
       policies: new PolicyRepository(db, orgId),
+      apps: new AppRepository(db, orgId),
+      jobs: new JobRepository(db, orgId),
     }),
   };
 }
@@ -47,11 +56,13 @@ function scopeOf(db: Kysely<Database>): Scope {
 export class Store implements Scope {
   readonly orgs: OrgRepository;
   readonly tokens: TokenRepository;
+  readonly queue: JobQueue;
 
   private constructor(readonly backend: Backend) {
     const s = scopeOf(backend.db);
     this.orgs = s.orgs;
     this.tokens = s.tokens;
+    this.queue = s.queue;
   }
 
   /** Opens a store from a location: a file path for SQLite. Runs pending migrations. */

@@ -1,0 +1,69 @@
+/**
+ * Turns a committed-to-be change into provisioning jobs, inside the change's own
+ * transaction (DESIGN invariant 1): a crash either loses both or keeps both.
+ * Work grows with the change (invariant 7): one user's change looks up that
+ * user's apps and queues at most one job per app.
+ */
+import type { OrgScope } from '../../store/store.js';
+import type { ServiceContext } from '../context.js';
+
+const MINUTE = 60_000;
+
+export interface UserChangePlan {
+  userId: string;
+  /** The event type that caused the change, e.g. `user.account.update_profile`. */
+  reason: string;
+  /** The new plaintext password, only in memory; sealed into the jobs of apps that sync it. */
+  password?: string;
+}
+
+/** Queues a sync job for every app the user is assigned to or has an account in. Returns how many. */
+export async function planUserJobs(ctx: ServiceContext, scope: OrgScope, plan: UserChangePlan): Promise<number> {
+  const appIds = new Set([...(await scope.apps.appIdsForUser(plan.userId)), ...(await scope.apps.linkedAppIds('user', plan.userId))]);
+  let queued = 0;
+  const now = ctx.clock.now();
+  for (const appId of appIds) {
+    const app = await scope.apps.get(appId);
+    if (!app || app.status !== 'ACTIVE') continue;
+    const syncsPassword = plan.password !== undefined && app.settings.provisioning.password === 'hub';
+    const password = plan.password;
+    await scope.jobs.enqueue({
+      appId,
+      targetType: 'user',
+      localId: plan.userId,
+      reason: plan.reason,
+      now: now.toISOString(),
+      newId: ctx.ids.id('job'),
+      ...(syncsPassword && password !== undefined
+        ? {
+            password: {
+              seal: (jobId: string) => ctx.sealer.seal(password, `job:${jobId}`),
+              expires: new Date(now.getTime() + app.settings.passwordTtlMinutes * MINUTE).toISOString(),
+            },
+          }
+        : {}),
+    });
+    queued++;
+  }
+  return queued;
+}
+
+/** Queues a group-push job for every app that pushes this group or holds it at the target. */
+export async function planGroupJobs(ctx: ServiceContext, scope: OrgScope, groupId: string, reason: string): Promise<number> {
+  const pushing = (await scope.apps.appsForGroup(groupId)).filter((a) => a.push).map((a) => a.appId);
+  const appIds = new Set([...pushing, ...(await scope.apps.linkedAppIds('group', groupId))]);
+  const now = ctx.clock.now().toISOString();
+  let queued = 0;
+  for (const appId of appIds) {
+    const app = await scope.apps.get(appId);
+    if (!app || app.status !== 'ACTIVE') continue;
+    await scope.jobs.enqueue({ appId, targetType: 'group', localId: groupId, reason, now, newId: ctx.ids.id('job') });
+    queued++;
+  }
+  return queued;
+}
+
+/** After the transaction that queued jobs committed: wake the worker, if one runs here. */
+export function jobsCommitted(ctx: ServiceContext, queued: number): void {
+  if (queued > 0) ctx.runner?.kick();
+}

@@ -1,0 +1,270 @@
+/** Apps of one org, their assignments and the links to target accounts. */
+import { sql, type Kysely } from 'kysely';
+import type { App, AppLink, AppSettings, Mapping, ScimConnection } from '../core/provisioning/types.js';
+import type { Database } from './schema.js';
+import { normalizeKey } from './filter-sql.js';
+
+export interface AppRecord extends App {
+  /** The sealed credential (bearer token or OAuth client secret); opened only by the worker. */
+  sealedSecret: string | null;
+}
+
+type AppRow = Database['apps'];
+type LinkRow = Database['app_links'];
+
+function toApp(r: AppRow): AppRecord {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    kind: r.kind as App['kind'],
+    status: r.status as App['status'],
+    settings: JSON.parse(r.settings) as AppSettings,
+    connection: JSON.parse(r.connection) as ScimConnection,
+    mappings: JSON.parse(r.mappings) as Mapping[],
+    sealedSecret: r.sealed_secret,
+    pausedUntil: r.paused_until,
+    consecutiveFailures: r.consecutive_failures,
+    created: r.created,
+    lastUpdated: r.last_updated,
+    version: r.version,
+  };
+}
+
+function toLink(r: LinkRow): AppLink {
+  return {
+    appId: r.app_id,
+    targetType: r.target_type as AppLink['targetType'],
+    localId: r.local_id,
+    orgId: r.org_id,
+    targetId: r.target_id,
+    targetName: r.target_name,
+    state: r.state as AppLink['state'],
+    pushedHash: r.pushed_hash,
+    passwordState: r.password_state as AppLink['passwordState'],
+    passwordPushed: r.password_pushed,
+    updated: r.updated,
+  };
+}
+
+export class AppRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly orgId: string,
+  ) {}
+
+  private base() {
+    return this.db.selectFrom('apps').selectAll().where('org_id', '=', this.orgId);
+  }
+
+  async get(id: string): Promise<AppRecord | null> {
+    const r = await this.base().where('id', '=', id).executeTakeFirst();
+    return r ? toApp(r) : null;
+  }
+
+  async getByName(name: string): Promise<AppRecord | null> {
+    const r = await this.base().where('name_key', '=', normalizeKey(name)).executeTakeFirst();
+    return r ? toApp(r) : null;
+  }
+
+  async list(): Promise<AppRecord[]> {
+    return (await this.base().orderBy('created').orderBy('id').execute()).map(toApp);
+  }
+
+  async insert(a: AppRecord): Promise<void> {
+    await this.db.insertInto('apps').values({ ...this.row(a), id: a.id, org_id: this.orgId, created: a.created }).execute();
+  }
+
+  async update(a: AppRecord): Promise<void> {
+    await this.db.updateTable('apps').set(this.row(a)).where('org_id', '=', this.orgId).where('id', '=', a.id).execute();
+  }
+
+  private row(a: AppRecord) {
+    return {
+      name: a.name,
+      name_key: normalizeKey(a.name),
+      kind: a.kind,
+      status: a.status,
+      settings: JSON.stringify(a.settings),
+      connection: JSON.stringify(a.connection),
+      sealed_secret: a.sealedSecret,
+      mappings: JSON.stringify(a.mappings),
+      paused_until: a.pausedUntil,
+      consecutive_failures: a.consecutiveFailures,
+      last_updated: a.lastUpdated,
+      version: a.version,
+    };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('apps').where('org_id', '=', this.orgId).where('id', '=', id).execute();
+  }
+
+  /** The circuit breaker's state; written by the worker after each outcome. */
+  async setHealth(id: string, consecutiveFailures: number, pausedUntil: string | null): Promise<void> {
+    await this.db
+      .updateTable('apps')
+      .set({ consecutive_failures: consecutiveFailures, paused_until: pausedUntil })
+      .where('org_id', '=', this.orgId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // ---- assignments ----
+
+  async assignUser(appId: string, userId: string, created: string): Promise<boolean> {
+    const r = await this.db
+      .insertInto('app_user_assignments')
+      .values({ app_id: appId, user_id: userId, org_id: this.orgId, created })
+      .onConflict((oc) => oc.columns(['app_id', 'user_id']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async unassignUser(appId: string, userId: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('app_user_assignments')
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  async assignGroup(appId: string, groupId: string, push: boolean, created: string): Promise<void> {
+    await this.db
+      .insertInto('app_group_assignments')
+      .values({ app_id: appId, group_id: groupId, org_id: this.orgId, push: push ? 1 : 0, created })
+      .onConflict((oc) => oc.columns(['app_id', 'group_id']).doUpdateSet({ push: push ? 1 : 0 }))
+      .execute();
+  }
+
+  async unassignGroup(appId: string, groupId: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('app_group_assignments')
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .where('group_id', '=', groupId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  async groupAssignments(appId: string): Promise<{ groupId: string; push: boolean }[]> {
+    const rows = await this.db
+      .selectFrom('app_group_assignments')
+      .select(['group_id', 'push'])
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .execute();
+    return rows.map((r) => ({ groupId: r.group_id, push: r.push === 1 }));
+  }
+
+  async directUserIds(appId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('app_user_assignments').select('user_id').where('org_id', '=', this.orgId).where('app_id', '=', appId).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Apps a user is assigned to, directly or through any group. */
+  async appIdsForUser(userId: string): Promise<string[]> {
+    const rows = await sql<{ app_id: string }>`
+      select app_id from app_user_assignments where org_id = ${this.orgId} and user_id = ${userId}
+      union
+      select a.app_id from app_group_assignments a
+        join group_members m on m.group_id = a.group_id
+        where a.org_id = ${this.orgId} and m.user_id = ${userId}`.execute(this.db);
+    return rows.rows.map((r) => r.app_id);
+  }
+
+  async isAssigned(appId: string, userId: string): Promise<boolean> {
+    const rows = await sql<{ one: number }>`
+      select 1 as one from app_user_assignments where org_id = ${this.orgId} and app_id = ${appId} and user_id = ${userId}
+      union all
+      select 1 from app_group_assignments a join group_members m on m.group_id = a.group_id
+        where a.org_id = ${this.orgId} and a.app_id = ${appId} and m.user_id = ${userId}
+      limit 1`.execute(this.db);
+    return rows.rows.length > 0;
+  }
+
+  /** Everyone assigned to the app, directly or through groups (for import and full reconciles). */
+  async assignedUserIds(appId: string): Promise<string[]> {
+    const rows = await sql<{ user_id: string }>`
+      select user_id from app_user_assignments where org_id = ${this.orgId} and app_id = ${appId}
+      union
+      select m.user_id from app_group_assignments a join group_members m on m.group_id = a.group_id
+        where a.org_id = ${this.orgId} and a.app_id = ${appId}`.execute(this.db);
+    return rows.rows.map((r) => r.user_id);
+  }
+
+  /** Apps that assign or push a group (to fan membership changes out). */
+  async appsForGroup(groupId: string): Promise<{ appId: string; push: boolean }[]> {
+    const rows = await this.db
+      .selectFrom('app_group_assignments')
+      .select(['app_id', 'push'])
+      .where('org_id', '=', this.orgId)
+      .where('group_id', '=', groupId)
+      .execute();
+    return rows.map((r) => ({ appId: r.app_id, push: r.push === 1 }));
+  }
+
+  // ---- links ----
+
+  /** Apps holding an account for this user or group (so an unassigned or deleted one is still followed up). */
+  async linkedAppIds(targetType: 'user' | 'group', localId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('app_links')
+      .select('app_id')
+      .where('org_id', '=', this.orgId)
+      .where('target_type', '=', targetType)
+      .where('local_id', '=', localId)
+      .execute();
+    return rows.map((r) => r.app_id);
+  }
+
+  async link(appId: string, targetType: 'user' | 'group', localId: string): Promise<AppLink | null> {
+    const r = await this.db
+      .selectFrom('app_links')
+      .selectAll()
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .where('target_type', '=', targetType)
+      .where('local_id', '=', localId)
+      .executeTakeFirst();
+    return r ? toLink(r) : null;
+  }
+
+  async links(appId: string, targetType: 'user' | 'group'): Promise<AppLink[]> {
+    const rows = await this.db.selectFrom('app_links').selectAll().where('org_id', '=', this.orgId).where('app_id', '=', appId).where('target_type', '=', targetType).execute();
+    return rows.map(toLink);
+  }
+
+  async saveLink(l: AppLink): Promise<void> {
+    const row = {
+      app_id: l.appId,
+      target_type: l.targetType,
+      local_id: l.localId,
+      org_id: this.orgId,
+      target_id: l.targetId,
+      target_name: l.targetName,
+      state: l.state,
+      pushed_hash: l.pushedHash,
+      password_state: l.passwordState,
+      password_pushed: l.passwordPushed,
+      updated: l.updated,
+    };
+    await this.db
+      .insertInto('app_links')
+      .values(row)
+      .onConflict((oc) => oc.columns(['app_id', 'target_type', 'local_id']).doUpdateSet(row))
+      .execute();
+  }
+
+  async deleteLink(appId: string, targetType: 'user' | 'group', localId: string): Promise<void> {
+    await this.db
+      .deleteFrom('app_links')
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .where('target_type', '=', targetType)
+      .where('local_id', '=', localId)
+      .execute();
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * Durable provisioning jobs and tasks. Enqueueing is org-scoped and happens in
+ * the transaction of the change that caused it; the queue (claiming across
+ * orgs) is the worker's and, like orgs and tokens, is read across orgs.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Job, Task } from '../core/provisioning/types.js';
+import type { Database } from './schema.js';
+
+type JobRow = Database['jobs'] & { seq: number };
+type TaskRow = Database['tasks'];
+
+function toJob(r: JobRow): Job {
+  return {
+    seq: r.seq,
+    id: r.id,
+    orgId: r.org_id,
+    appId: r.app_id,
+    targetType: r.target_type as Job['targetType'],
+    localId: r.local_id,
+    state: r.state as Job['state'],
+    reasons: JSON.parse(r.reasons) as string[],
+    sealedPassword: r.sealed_password,
+    passwordExpires: r.password_expires,
+    attempts: r.attempts,
+    runAfter: r.run_after,
+    leaseUntil: r.lease_until,
+    lastError: r.last_error,
+    created: r.created,
+    updated: r.updated,
+  };
+}
+
+function toTask(r: TaskRow): Task {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    appId: r.app_id,
+    targetType: r.target_type as Task['targetType'],
+    localId: r.local_id,
+    operation: r.operation,
+    code: r.code,
+    message: r.message,
+    targetMessage: r.target_message,
+    fix: r.fix,
+    state: r.state as Task['state'],
+    created: r.created,
+    updated: r.updated,
+  };
+}
+
+export interface EnqueueRequest {
+  appId: string;
+  targetType: 'user' | 'group';
+  localId: string;
+  reason: string;
+  now: string;
+  newId: string;
+  /** Seals a plaintext password for the job that will carry it (aad binds it to that job id). */
+  password?: { seal: (jobId: string) => string; expires: string };
+}
+
+export class JobRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly orgId: string,
+  ) {}
+
+  /**
+   * One pending job per (app, target): a newer change joins it (DESIGN invariant 3),
+   * and a newer password replaces an older one not yet pushed.
+   */
+  async enqueue(req: EnqueueRequest): Promise<string> {
+    const pending = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', req.appId)
+      .where('target_type', '=', req.targetType)
+      .where('local_id', '=', req.localId)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    if (pending) {
+      const reasons = JSON.parse(pending.reasons) as string[];
+      if (!reasons.includes(req.reason)) reasons.push(req.reason);
+      await this.db
+        .updateTable('jobs')
+        .set({
+          reasons: JSON.stringify(reasons.slice(-20)),
+          updated: req.now,
+          ...(req.password ? { sealed_password: req.password.seal(pending.id), password_expires: req.password.expires } : {}),
+        })
+        .where('id', '=', pending.id)
+        .execute();
+      return pending.id;
+    }
+    await this.db
+      .insertInto('jobs')
+      .values({
+        id: req.newId,
+        org_id: this.orgId,
+        app_id: req.appId,
+        target_type: req.targetType,
+        local_id: req.localId,
+        state: 'pending',
+        reasons: JSON.stringify([req.reason]),
+        sealed_password: req.password ? req.password.seal(req.newId) : null,
+        password_expires: req.password?.expires ?? null,
+        attempts: 0,
+        run_after: req.now,
+        lease_until: null,
+        last_error: null,
+        created: req.now,
+        updated: req.now,
+      })
+      .execute();
+    return req.newId;
+  }
+
+  async list(filter: { appId?: string; state?: string; limit: number }): Promise<Job[]> {
+    let q = this.db.selectFrom('jobs').selectAll().where('org_id', '=', this.orgId);
+    if (filter.appId) q = q.where('app_id', '=', filter.appId);
+    if (filter.state) q = q.where('state', '=', filter.state);
+    return (await q.orderBy('seq', 'desc').limit(filter.limit).execute()).map((r) => toJob(r as JobRow));
+  }
+
+  // ---- tasks ----
+
+  /** One open task per (app, target, operation): a repeat refreshes it instead of piling up. */
+  async openTask(t: Task): Promise<Task> {
+    const existing = await this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', t.appId)
+      .where('target_type', '=', t.targetType)
+      .where('local_id', '=', t.localId)
+      .where('operation', '=', t.operation)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    if (existing) {
+      await this.db
+        .updateTable('tasks')
+        .set({ code: t.code, message: t.message, target_message: t.targetMessage, fix: t.fix, updated: t.updated })
+        .where('id', '=', existing.id)
+        .execute();
+      return { ...t, id: existing.id, created: existing.created };
+    }
+    await this.db
+      .insertInto('tasks')
+      .values({
+        id: t.id,
+        org_id: this.orgId,
+        app_id: t.appId,
+        target_type: t.targetType,
+        local_id: t.localId,
+        operation: t.operation,
+        code: t.code,
+        message: t.message,
+        target_message: t.targetMessage,
+        fix: t.fix,
+        state: t.state,
+        created: t.created,
+        updated: t.updated,
+      })
+      .execute();
+    return t;
+  }
+
+  /** A later success closes the open tasks it made obsolete. */
+  async resolveTasks(appId: string, targetType: 'user' | 'group', localId: string, now: string): Promise<number> {
+    const r = await this.db
+      .updateTable('tasks')
+      .set({ state: 'resolved', updated: now })
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .where('target_type', '=', targetType)
+      .where('local_id', '=', localId)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async tasks(filter: { state?: string; appId?: string; limit: number }): Promise<Task[]> {
+    let q = this.db.selectFrom('tasks').selectAll().where('org_id', '=', this.orgId);
+    if (filter.state) q = q.where('state', '=', filter.state);
+    if (filter.appId) q = q.where('app_id', '=', filter.appId);
+    return (await q.orderBy('created', 'desc').limit(filter.limit).execute()).map(toTask);
+  }
+
+  async task(id: string): Promise<Task | null> {
+    const r = await this.db.selectFrom('tasks').selectAll().where('org_id', '=', this.orgId).where('id', '=', id).executeTakeFirst();
+    return r ? toTask(r) : null;
+  }
+
+  async setTaskState(id: string, state: Task['state'], now: string): Promise<void> {
+    await this.db.updateTable('tasks').set({ state, updated: now }).where('org_id', '=', this.orgId).where('id', '=', id).execute();
+  }
+}
+
+/** The worker's view: due jobs across orgs, claimed with a lease. */
+export class JobQueue {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Due pending jobs of active, unpaused apps whose (app, target) has no job
+   * running, oldest first: jobs for one target run in order, one at a time.
+   */
+  async due(now: string, limit: number): Promise<Job[]> {
+    const rows = await sql<JobRow>`
+      select j.* from jobs j join apps a on a.id = j.app_id
+      where j.state = 'pending' and j.run_after <= ${now}
+        and a.status = 'ACTIVE' and (a.paused_until is null or a.paused_until <= ${now})
+        and not exists (select 1 from jobs r where r.app_id = j.app_id and r.target_type = j.target_type
+                        and r.local_id = j.local_id and r.state = 'running')
+      order by j.seq limit ${limit}`.execute(this.db);
+    return rows.rows.map(toJob);
+  }
+
+  /** Claims a job; false if another worker took it first. */
+  async claim(id: string, leaseUntil: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ state: 'running', lease_until: leaseUntil })
+      .where('id', '=', id)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const r = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toJob(r as JobRow) : null;
+  }
+
+  async finish(id: string, state: 'done' | 'failed', now: string, lastError: string | null): Promise<void> {
+    // Finishing always wipes the sealed password (DESIGN invariant 4).
+    await this.db
+      .updateTable('jobs')
+      .set({ state, sealed_password: null, password_expires: null, lease_until: null, last_error: lastError, updated: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async retryLater(id: string, runAfter: string, attempts: number, now: string, lastError: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ state: 'pending', run_after: runAfter, attempts, lease_until: null, last_error: lastError, updated: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * A job that was running when its process died goes back to pending. With the
+   * embedded store one process owns the file, so at start every running job is
+   * orphaned; with a shared store only expired leases are.
+   */
+  async releaseOrphans(now: string, all: boolean): Promise<number> {
+    let q = this.db.updateTable('jobs').set({ state: 'pending', lease_until: null, updated: now }).where('state', '=', 'running');
+    if (!all) q = q.where('lease_until', '<', now);
+    return Number((await q.executeTakeFirst()).numUpdatedRows);
+  }
+
+  /** Wipes sealed passwords whose push expired, everywhere (DESIGN invariant 4). */
+  async expirePasswords(now: string): Promise<number> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ sealed_password: null, password_expires: null, updated: now })
+      .where('sealed_password', 'is not', null)
+      .where('password_expires', '<=', now)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Old finished jobs are history; tasks and events keep what matters. */
+  async purgeFinished(before: string): Promise<number> {
+    const r = await this.db.deleteFrom('jobs').where('state', 'in', ['done', 'failed']).where('updated', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
