@@ -39,15 +39,26 @@ function text(name: string, raw: unknown): string | undefined {
 }
 
 function list(name: string, raw: unknown): string[] | undefined {
-  if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw as string[];
+  if (Array.isArray(raw)) {
+    // A repeated query parameter or a SearchRequest's JSON list: both are lists of names.
+    if (raw.every((x) => typeof x === 'string')) return raw as string[];
+    throw invalid('SCIM_INVALID_PARAMETER', `Parameter "${name}" must be a list of attribute names (strings) such as ["userName", "name.familyName"].`, { scimType: 'invalidValue' });
+  }
   return parseAttributeList(text(name, raw));
 }
 
 function sortPath(raw: string | undefined): AttrPath | null {
   if (raw === undefined || raw.trim() === '') return null;
-  // A sortBy is an attribute path; parse it as the left side of a presence filter.
-  const f = parseScimFilter(`${raw.trim()} pr`);
-  if (f.op !== 'present') throw invalid('SCIM_INVALID_PARAMETER', `sortBy must be an attribute path such as "userName" or "name.familyName"; got ${JSON.stringify(raw)}.`, { scimType: 'invalidValue' });
+  const refuse = () => invalid('SCIM_INVALID_PARAMETER', `sortBy must be an attribute path such as "userName" or "name.familyName"; got ${JSON.stringify(raw)}.`, { scimType: 'invalidValue' });
+  // A sortBy is an attribute path; parse it as the left side of a presence filter. The parser's
+  // own message would point at the " pr" the client never sent, so any failure gets ours.
+  let f;
+  try {
+    f = parseScimFilter(`${raw.trim()} pr`);
+  } catch {
+    throw refuse();
+  }
+  if (f.op !== 'present') throw refuse();
   return f.path;
 }
 
@@ -58,7 +69,8 @@ export function parseListRequest(source: Record<string, unknown>): ListRequest {
     return k === undefined ? undefined : source[k];
   };
   const filterText = text('filter', get('filter'));
-  const startIndex = Math.max(1, int('startIndex', get('startIndex')) ?? 1);
+  // Clamped so a huge startIndex is an empty page, not an offset the database cannot bind.
+  const startIndex = Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, int('startIndex', get('startIndex')) ?? 1));
   // RFC 7644 3.4.2.4: a negative count is 0; a count above the maximum is the maximum.
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, int('count', get('count')) ?? DEFAULT_PAGE_SIZE));
   const order = text('sortOrder', get('sortOrder'));
@@ -100,4 +112,15 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
   const m = /^(?:W\/)?"(\d+)"$/.exec(value);
   if (!m) throw precondition('SCIM_VERSION_MISMATCH', `If-Match ${JSON.stringify(value)} does not match the resource's version; read the resource and use its meta.version.`);
   return Number(m[1]);
+}
+
+/**
+ * If-None-Match on a GET (RFC 7232 3.2): `*`, or any listed tag equal to the
+ * current one by weak comparison (`"3"` matches `W/"3"`).
+ */
+export function ifNoneMatchHits(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  const current = opaque(etag);
+  return (Array.isArray(header) ? header.join(',') : header).split(',').some((tag) => tag.trim() === '*' || opaque(tag) === current);
 }

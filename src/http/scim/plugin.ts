@@ -25,23 +25,50 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Far deeper than any SCIM message (a PATCH value inside an extension inside an
+ * operation is about 6 levels). Deeper bodies are refused here, because the code
+ * that copies, compares and stores JSON recurses and would overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [value, depth] = next;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** JSON.parse messages quote the body (it may hold a password): report only the position. */
 function parseJsonBody(body: string): unknown {
   if (body.trim() === '') return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(body) as unknown;
+    parsed = JSON.parse(body) as unknown;
   } catch (e) {
     const pos = /position (\d+)/.exec((e as Error).message)?.[1];
     throw invalid('SCIM_INVALID_JSON', `The request body is not valid JSON${pos === undefined ? '' : ` (error at character ${Number(pos) + 1})`}. Send a JSON object with Content-Type application/scim+json.`, {
       scimType: 'invalidSyntax',
     });
   }
+  if (deeperThan(parsed, MAX_JSON_DEPTH)) {
+    throw invalid('SCIM_JSON_TOO_DEEP', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep; SCIM resources and messages need only a few levels.`, {
+      scimType: 'invalidSyntax',
+    });
+  }
+  return parsed;
 }
 
 export function sendScimError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const { status, body, error } = renderScimError(err);
   if (status >= 500) req.log.error({ code: error.code, err: error.cause ?? error }, 'SCIM request failed');
   else req.log.debug({ code: error.code }, 'SCIM request refused');
+  // RFC 7235 3.1 and RFC 6750 3: a 401 names the scheme the client must use.
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="idsync SCIM"');
   return reply.code(status).header('content-type', SCIM_CONTENT_TYPE).send(body);
 }
 

@@ -13,7 +13,7 @@ import type { ListResult } from '../../services/scim/list.js';
 import { ScimGroups } from '../../services/scim/groups.js';
 import { ScimUsers } from '../../services/scim/users.js';
 import { baseUrlOf } from './discovery.js';
-import { parseIfMatch, parseListRequest, parseProjection, parseSearchBody, type Projection } from './params.js';
+import { ifNoneMatchHits, parseIfMatch, parseListRequest, parseProjection, parseSearchBody, type Projection } from './params.js';
 
 type ResourceType = 'User' | 'Group';
 
@@ -60,10 +60,14 @@ function listResponse(rt: ResourceType, result: ListResult, projection: Projecti
 }
 
 function register(app: FastifyInstance, path: string, rt: ResourceType, service: (req: FastifyRequest) => ResourceService): void {
-  app.get(path, async (req) => {
+  const list = async (req: FastifyRequest) => {
     const { list, projection } = parseListRequest(req.query as Record<string, unknown>);
     return listResponse(rt, await service(req).list(list), projection);
-  });
+  };
+  // `/Users/` is the collection too (Microsoft's SCIM reference collection lists with `/Users/?filter=`),
+  // not a resource with an empty id.
+  app.get(path, list);
+  app.get(`${path}/`, list);
   app.post(`${path}/.search`, async (req, reply) => {
     const { list, projection } = parseSearchBody(req.body);
     return reply.code(200).send(listResponse(rt, await service(req).list(list), projection));
@@ -72,15 +76,17 @@ function register(app: FastifyInstance, path: string, rt: ResourceType, service:
     const projection = parseProjection(req.query);
     const resource = await service(req).get(req.params.id);
     const v = version(resource);
-    if (v !== undefined && req.headers['if-none-match'] === v) return reply.code(304).header('etag', v).send();
+    if (v !== undefined && ifNoneMatchHits(req.headers['if-none-match'], v)) return reply.code(304).header('etag', v).send();
     return sendResource(reply, rt, resource, projection);
   });
-  app.post(path, async (req, reply) => {
+  const create = async (req: FastifyRequest, reply: FastifyReply) => {
     const created = await service(req).create(objectBody(req.body), principal(req).actor);
     const meta = created['meta'];
     if (isJsonObject(meta) && typeof meta['location'] === 'string') reply.header('location', meta['location']);
     return sendResource(reply, rt, created, parseProjection(req.query as Record<string, unknown>), 201);
-  });
+  };
+  app.post(path, create);
+  app.post(`${path}/`, create);
   app.put(`${path}/:id`, async (req: IdRequest, reply) => {
     const updated = await service(req).replace(req.params.id, objectBody(req.body), parseIfMatch(req.headers['if-match']), principal(req).actor);
     return sendResource(reply, rt, updated, parseProjection(req.query));

@@ -1,5 +1,6 @@
 /** The SCIM Group resource over the group service. */
-import { notFound } from '../../core/errors.js';
+import { sql } from 'kysely';
+import { invalid, notFound } from '../../core/errors.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Group, Org } from '../../core/types.js';
 import { normalizeResourceInput } from '../../core/scim/dialects.js';
@@ -36,6 +37,25 @@ export class ScimGroups {
     return out;
   }
 
+  /**
+   * Users a SCIM client deleted are gone for it (RFC 7644 3.6) though the org keeps
+   * them DEPROVISIONED: they cannot become members, as unknown ids cannot.
+   */
+  private async assertVisibleMembers(ids: readonly string[]): Promise<void> {
+    const users = this.ctx.store.org(this.org.id).users;
+    const hidden: string[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const part = ids.slice(i, i + CHUNK);
+      const rows = await this.ctx.store.read(() => users.scan(sql<boolean>`scim_deleted is not null and id in (${sql.join(part)})`));
+      hidden.push(...rows.map((u) => u.id));
+    }
+    if (hidden.length > 0) {
+      throw invalid('GROUP_MEMBER_NOT_FOUND', `No user with id ${hidden.slice(0, 5).map((m) => JSON.stringify(m)).join(', ')}${hidden.length > 5 ? ` (and ${hidden.length - 5} more)` : ''} in this org; members must be ids of users in the same org.`, {
+        scimType: 'invalidValue',
+      });
+    }
+  }
+
   private async require(id: string): Promise<Group> {
     const g = await this.groups.get(id);
     if (!g) throw notFound('SCIM_GROUP_NOT_FOUND', `Group ${id} not found.`);
@@ -66,6 +86,7 @@ export class ScimGroups {
 
   async create(body: JsonObject, actor: Actor): Promise<JsonObject> {
     const input = fromScimGroup(normalizeResourceInput(body, 'Group'));
+    await this.assertVisibleMembers(input.memberIds ?? []);
     const g = await this.groups.create({ name: input.name, externalId: input.externalId }, input.memberIds ?? [], actor);
     return this.get(g.id);
   }
@@ -73,6 +94,7 @@ export class ScimGroups {
   async replace(id: string, body: JsonObject, ifVersion: number | undefined, actor: Actor): Promise<JsonObject> {
     await this.require(id);
     const input = fromScimGroup(normalizeResourceInput(body, 'Group'));
+    await this.assertVisibleMembers(input.memberIds ?? []);
     await this.groups.change(
       id,
       { attrs: { name: input.name, externalId: input.externalId }, members: { set: input.memberIds ?? [] } },
@@ -89,6 +111,9 @@ export class ScimGroups {
       const group = await this.require(id);
       const [current] = await this.render([group]);
       const input = fromScimGroup(applyPatch(current as JsonObject, ops, 'Group'));
+      // Only ids this PATCH adds need the check (hidden members are never rendered, so never kept).
+      const before = new Set(fromScimGroup(current as JsonObject).memberIds);
+      await this.assertVisibleMembers((input.memberIds ?? []).filter((m) => !before.has(m)));
       await this.groups.change(
         id,
         { attrs: { name: input.name, externalId: input.externalId }, members: { set: input.memberIds ?? [] } },

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { notFound } from '../../core/errors.js';
-import type { JsonObject } from '../../core/json.js';
+import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { Group, Org, User, UserProfile } from '../../core/types.js';
 import { scimActiveActions } from '../../core/scim/active.js';
 import { normalizeResourceInput } from '../../core/scim/dialects.js';
@@ -20,6 +20,18 @@ import { listResources, type ListParams, type ListResult } from './list.js';
 
 /** `IN (...)` lists stay well under every backend's bound-parameter limit. */
 const CHUNK = 500;
+
+/**
+ * The rendered name.formatted is derived from the name parts unless a client set
+ * one. PATCH works on the resource without it, so that a changed part derives a
+ * new one instead of the old text being stored as if the client had sent it.
+ */
+function withoutDerivedName(resource: JsonObject, user: User): JsonObject {
+  const name = resource['name'];
+  if (typeof user.scimExtra['nameFormatted'] === 'string' || !isJsonObject(name)) return resource;
+  const { formatted: _derived, ...parts } = name;
+  return { ...resource, name: parts };
+}
 
 export class ScimUsers {
   private readonly users: UserService;
@@ -112,7 +124,7 @@ export class ScimUsers {
     return retryOnRace(ifVersion, async () => {
       const current = await this.visible(id);
       const [resource] = await this.render([current]);
-      const patched = applyPatch(resource as JsonObject, ops, 'User');
+      const patched = applyPatch(withoutDerivedName(resource as JsonObject, current), ops, 'User');
       return this.apply(current, fromScimUser(patched), ifVersion ?? current.version, actor);
     });
   }
