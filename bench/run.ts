@@ -1,0 +1,71 @@
+/**
+ * `npm run bench [-- NAME...] [--users N] [--duration S] [--warmup S] [--cpu-prof DIR]`:
+ * runs the named benches (all when none is named); each writes bench/results/NAME.json.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { scimBench } from './scim.js';
+
+interface CommonOptions {
+  users: number | undefined;
+  durationSeconds: number;
+  warmupSeconds: number;
+  cpuProfDir: string | null;
+}
+
+const BENCHES: Record<string, (o: CommonOptions) => Promise<void>> = {
+  scim: (o) => scimBench({ users: o.users ?? 100_000, durationSeconds: o.durationSeconds, warmupSeconds: o.warmupSeconds, cpuProfDir: o.cpuProfDir }),
+};
+
+const USAGE = `usage: npm run bench -- [${Object.keys(BENCHES).join('|')}...] [--users N] [--duration S] [--warmup S] [--cpu-prof DIR]`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function number(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be a whole number of at least ${min} (got ${JSON.stringify(text)}).`);
+  return n;
+}
+
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      users: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+try {
+  parsed = parse();
+} catch (e) {
+  fail((e as Error).message);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const unknown = positionals.filter((n) => !Object.hasOwn(BENCHES, n));
+if (unknown.length > 0) fail(`Unknown bench ${unknown.map((n) => JSON.stringify(n)).join(', ')}. Benches: ${Object.keys(BENCHES).join(', ')}.`);
+
+const options: CommonOptions = {
+  users: number('users', values.users, 1),
+  durationSeconds: number('duration', values.duration, 1) ?? 10,
+  warmupSeconds: number('warmup', values.warmup, 0) ?? 2,
+  cpuProfDir: values['cpu-prof'] === undefined ? null : path.resolve(values['cpu-prof']),
+};
+
+for (const name of positionals.length > 0 ? positionals : Object.keys(BENCHES)) {
+  const bench = BENCHES[name];
+  if (bench) await bench(options);
+}

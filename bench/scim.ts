@@ -1,0 +1,189 @@
+/**
+ * SCIM bench: seeds an org of N users in a temp SQLite file, starts the hub in a
+ * child process and loads it over loopback with autocannon: filter by userName,
+ * get by id, create without and with a password, PATCH active. Also measures the
+ * raw argon2id rate in a separate process, the ceiling of password creates.
+ * Writes bench/results/scim.json; targets are reported, never enforced.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openApp } from '../src/app.js';
+import { OrgService } from '../src/services/orgs.js';
+import { startChild, type Child } from './child.js';
+import { failureNote, runLoad, type LoadFigures, type NextRequest } from './load.js';
+import { loadAverage, machine, table, writeResults } from './report.js';
+import { sampleUsers, seedUsers, type SampledUser } from './seed.js';
+import type { Argon2Rate } from './argon2-rate.js';
+
+export interface ScimBenchOptions {
+  users: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  /** Run the server child under `node --cpu-prof`, writing profiles to this folder. */
+  cpuProfDir: string | null;
+}
+
+const TARGETS = {
+  filterByUserName: { minRequestsPerSecond: 15_000, maxP99Ms: 20 },
+  passwordCreateRatio: 0.85,
+};
+const SAMPLE = 10_000;
+const CONNECTIONS = 50;
+const PASSWORD_CONNECTIONS = 16;
+const ARGON2_IN_FLIGHT = 8;
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)] as T;
+}
+
+function newUserBody(login: string, password?: string): string {
+  return JSON.stringify({
+    schemas: [USER_SCHEMA],
+    userName: login,
+    name: { givenName: 'Bench', familyName: 'Load' },
+    emails: [{ value: login, type: 'work', primary: true }],
+    active: true,
+    ...(password === undefined ? {} : { password }),
+  });
+}
+
+/** A password the default policy accepts: classes present, no part of the login, not common. */
+function passwordFor(login: string): string {
+  const parts = login.toLowerCase().split(/[^a-z0-9]+/).filter((p) => p.length >= 3);
+  for (;;) {
+    const pw = `Aa1-${randomBytes(9).toString('base64url')}xyz`;
+    if (!parts.some((p) => pw.toLowerCase().includes(p))) return pw;
+  }
+}
+
+type Generators = Record<'filterByUserName' | 'getById' | 'postWithoutPassword' | 'patchActive' | 'postWithPassword', () => NextRequest>;
+
+function generators(sample: readonly SampledUser[]): Generators {
+  let created = 0;
+  let active = false;
+  const run = randomBytes(3).toString('hex');
+  return {
+    filterByUserName: () => ({ method: 'GET', path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${pick(sample).login}"`)}` }),
+    getById: () => ({ method: 'GET', path: `/scim/v2/Users/${pick(sample).id}` }),
+    postWithoutPassword: () => ({ method: 'POST', path: '/scim/v2/Users', body: newUserBody(`new${run}n${created++}@example.com`) }),
+    patchActive: () => {
+      active = !active;
+      return { method: 'PATCH', path: `/scim/v2/Users/${pick(sample).id}`, body: JSON.stringify({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', value: { active } }] }) };
+    },
+    postWithPassword: () => {
+      const login = `pw${run}n${created++}@example.com`;
+      return { method: 'POST', path: '/scim/v2/Users', body: newUserBody(login, passwordFor(login)) };
+    },
+  };
+}
+
+interface Target {
+  url: string;
+  token: string;
+  server: Child;
+}
+
+async function measure(name: string, t: Target, next: () => NextRequest, connections: number, opts: ScimBenchOptions): Promise<LoadFigures> {
+  const base = { url: t.url, token: t.token, connections, next };
+  if (opts.warmupSeconds > 0) {
+    process.stderr.write(`  ${name}: warm-up ${opts.warmupSeconds} s\n`);
+    await runLoad({ ...base, title: `${name} warm-up`, durationSeconds: opts.warmupSeconds });
+  }
+  process.stderr.write(`  ${name}: ${opts.durationSeconds} s, ${connections} connections\n`);
+  const serverCpu = () => t.server.ask<NodeJS.CpuUsage>('cpu');
+  const figures = await runLoad({ ...base, title: name, durationSeconds: opts.durationSeconds, serverCpu });
+  const note = failureNote(name, figures);
+  if (note) process.stderr.write(`  ! ${note}\n`);
+  return figures;
+}
+
+async function argon2Rate(seconds: number): Promise<Argon2Rate> {
+  const child = startChild('argon2-rate.ts', ['--duration', String(seconds), '--concurrency', String(ARGON2_IN_FLIGHT)]);
+  try {
+    return JSON.parse(await child.firstLine) as Argon2Rate;
+  } finally {
+    await child.stop();
+  }
+}
+
+export async function scimBench(opts: ScimBenchOptions): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'idsync-bench-'));
+  const db = path.join(dir, 'bench.db');
+  let server: Child | null = null;
+  const loadBefore = loadAverage();
+  // Ctrl-C: the server child gets the signal too; still remove the temp files.
+  const onInterrupt = () => {
+    void rm(dir, { recursive: true, force: true }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    process.stderr.write(`scim bench: seeding ${opts.users} users into ${db}\n`);
+    const app = await openApp({ db });
+    const { org, issued } = await new OrgService(app.ctx).create('bench', 'cli');
+    const seedSeconds = await seedUsers(app, org.id, opts.users, `token:${issued.token.id}`);
+    const sample = await sampleUsers(app, org.id, SAMPLE);
+    await app.close();
+    process.stderr.write(`  seeded in ${seedSeconds.toFixed(1)} s (${Math.round(opts.users / seedSeconds)} users/s)\n`);
+    if (sample.length === 0) throw new Error('No users to load: pass --users 1 or more.');
+
+    const flags = opts.cpuProfDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir];
+    server = startChild('scim-server.ts', ['--db', db], { nodeFlags: flags, ipc: true });
+    const t: Target = { url: await server.firstLine, token: issued.secret, server };
+    process.stderr.write(`  server at ${t.url}\n`);
+    const gen = generators(sample);
+
+    const filterByUserName = await measure('filterByUserName', t, gen.filterByUserName, CONNECTIONS, opts);
+    const getById = await measure('getById', t, gen.getById, CONNECTIONS, opts);
+    const postWithoutPassword = await measure('postWithoutPassword', t, gen.postWithoutPassword, CONNECTIONS, opts);
+    const patchActive = await measure('patchActive', t, gen.patchActive, CONNECTIONS, opts);
+    process.stderr.write(`  argon2 raw: ${ARGON2_IN_FLIGHT} in flight, ${opts.durationSeconds} s\n`);
+    const raw = await argon2Rate(opts.durationSeconds);
+    const postWithPassword = await measure('postWithPassword', t, gen.postWithPassword, PASSWORD_CONNECTIONS, opts);
+    await server.stop();
+    server = null;
+
+    const ratio = Math.round((postWithPassword.requestsPerSecond / raw.hashesPerSecond) * 1000) / 1000;
+    const filterMet = filterByUserName.requestsPerSecond >= TARGETS.filterByUserName.minRequestsPerSecond && filterByUserName.latencyMs.p99 < TARGETS.filterByUserName.maxP99Ms;
+    const results = {
+      bench: 'scim',
+      date: new Date().toISOString(),
+      machine: machine(),
+      conditions: { loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds },
+      users: opts.users,
+      seedSeconds: Math.round(seedSeconds * 100) / 100,
+      results: {
+        filterByUserName: { ...filterByUserName, target: { ...TARGETS.filterByUserName, met: filterMet } },
+        getById,
+        postWithoutPassword,
+        patchActive,
+        argon2RawHashesPerSecond: raw.hashesPerSecond,
+        argon2Raw: raw,
+        postWithPassword: { ...postWithPassword, target: { minRatioToArgon2Raw: TARGETS.passwordCreateRatio, met: ratio >= TARGETS.passwordCreateRatio } },
+        passwordCreateRatio: ratio,
+      },
+    };
+    const file = await writeResults('scim', results);
+
+    console.log(`\nscim bench: ${opts.users} users (seeded in ${results.seedSeconds} s), ${opts.durationSeconds} s per run, ${machine().cpus} cpus, node ${process.version}\n`);
+    console.log(
+      table([
+        { name: 'filter userName eq', figures: filterByUserName, target: `>= 15000 req/s, p99 < 20 ms: ${filterMet ? 'met' : 'MISSED'}` },
+        { name: 'GET /Users/{id}', figures: getById },
+        { name: 'POST (no password)', figures: postWithoutPassword },
+        { name: 'PATCH active', figures: patchActive },
+        { name: 'POST (password)', figures: postWithPassword, target: `>= 85% of argon2 raw: ${ratio >= TARGETS.passwordCreateRatio ? 'met' : 'MISSED'}` },
+      ]),
+    );
+    console.log(`\nload average (1 min): ${loadBefore} before, ${results.conditions.loadAverage1mAfter} after; srv cores = server CPU / wall time`);
+    console.log(`argon2id raw: ${raw.hashesPerSecond} hashes/s (${ARGON2_IN_FLIGHT} in flight); creates with password / raw = ${ratio}`);
+    console.log(`figures: ${file}`);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    if (server) await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
