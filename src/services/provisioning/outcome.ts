@@ -1,0 +1,101 @@
+/**
+ * What running a job produced, and recording it: the job's end, the link, the
+ * events, the tasks and the follow-up jobs commit in one transaction.
+ */
+import type { CompiledMapping } from '../../core/mapping/index.js';
+import type { AppLink, Job, Task } from '../../core/provisioning/types.js';
+import { fixFor } from '../../core/provisioning/fixes.js';
+import type { IdSource } from '../../core/types.js';
+import type { AppRecord } from '../../store/apps.js';
+import type { OrgScope, Scope } from '../../store/store.js';
+import type { ServiceContext } from '../context.js';
+
+export interface JobEnv {
+  ctx: ServiceContext;
+  app: AppRecord;
+  scope: OrgScope;
+  job: Job;
+  now: Date;
+  ids: IdSource;
+  mappings: CompiledMapping[];
+  /** Groups this app pushes that the user is a member of. */
+  pushedGroupsOf(userId: string): Promise<string[]>;
+}
+
+export interface TaskDraft {
+  operation: string;
+  code: string;
+  message: string;
+  targetMessage: string | null;
+}
+
+export interface Outcome {
+  /** undefined: leave the link as it is; null: remove it; else save it. */
+  link: AppLink | null | undefined;
+  events: [string, Record<string, unknown>][];
+  /** Problems that need a person even though the job itself ran. */
+  tasks: TaskDraft[];
+  /** The target accepted what we sent: earlier open tasks for this target are resolved. */
+  resolveTasks: boolean;
+  followUps: { targetType: 'user' | 'group'; localId: string; reason: string }[];
+  note?: string;
+}
+
+/** Display name of the job's target for task messages and fixes. */
+export async function targetLabel(scope: OrgScope, job: Job): Promise<string> {
+  if (job.targetType === 'user') return (await scope.users.get(job.localId))?.profile.login ?? job.localId;
+  return (await scope.groups.get(job.localId))?.name ?? job.localId;
+}
+
+export function taskFrom(draft: TaskDraft, job: Job, app: AppRecord, label: string, ids: IdSource, now: string): Task {
+  return {
+    id: ids.id('tsk'),
+    orgId: job.orgId,
+    appId: app.id,
+    targetType: job.targetType,
+    localId: job.localId,
+    operation: draft.operation,
+    code: draft.code,
+    message: draft.message,
+    targetMessage: draft.targetMessage,
+    fix: fixFor(draft.code, { app: app.name, login: label }),
+    state: 'open',
+    created: now,
+    updated: now,
+  };
+}
+
+/** Commits a finished job: success or a permanent failure that became a task. */
+export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: TaskDraft | null): Promise<void> {
+  const { ctx, job, app } = env;
+  const now = ctx.clock.now().toISOString();
+  const label = await targetLabel(env.scope, job);
+  await ctx.store.transaction(async (tx: Scope) => {
+    const scope = tx.org(job.orgId);
+    await tx.queue.finish(job.id, failure ? 'failed' : 'done', now, failure ? failure.message : null);
+    if (outcome.link === null) await scope.apps.deleteLink(app.id, job.targetType, job.localId);
+    else if (outcome.link !== undefined) await scope.apps.saveLink(outcome.link);
+    if (outcome.resolveTasks) await scope.jobs.resolveTasks(app.id, job.targetType, job.localId, now);
+    for (const draft of [...outcome.tasks, ...(failure ? [failure] : [])]) {
+      const task = await scope.jobs.openTask(taskFrom(draft, job, app, label, ctx.ids, now));
+      await scope.events.append({
+        id: ctx.ids.id('evt'),
+        type: 'application.provision.task.open',
+        actor: 'system',
+        targetType: job.targetType,
+        targetId: job.localId,
+        data: { appId: app.id, taskId: task.id, code: draft.code, operation: draft.operation },
+        created: now,
+      });
+    }
+    for (const [type, data] of outcome.events) {
+      await scope.events.append({ id: ctx.ids.id('evt'), type, actor: 'system', targetType: job.targetType, targetId: job.localId, data: { appId: app.id, ...data }, created: now });
+    }
+    for (const f of outcome.followUps) {
+      await scope.jobs.enqueue({ appId: app.id, targetType: f.targetType, localId: f.localId, reason: f.reason, now, newId: ctx.ids.id('job') });
+    }
+    if (app.consecutiveFailures > 0 || app.pausedUntil !== null) await scope.apps.setHealth(app.id, 0, null);
+  });
+}
+
+export const NO_CHANGE: Outcome = { link: undefined, events: [], tasks: [], resolveTasks: false, followUps: [] };

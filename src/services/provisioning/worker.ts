@@ -1,0 +1,226 @@
+/**
+ * The provisioning worker: claims due jobs, runs each through its app's
+ * connector, and records the outcome. Transient failures retry with backoff
+ * and jitter (honouring Retry-After); a target that keeps failing is paused;
+ * a permanent failure becomes a task. Runs inside `idsync serve`.
+ */
+import type { Logger } from 'pino';
+import { isIdsyncError } from '../../core/errors.js';
+import { compileMappings, type CompiledMapping } from '../../core/mapping/index.js';
+import { MAX_ATTEMPTS, pauseMs, retryDelayMs } from '../../core/provisioning/backoff.js';
+import type { Job } from '../../core/provisioning/types.js';
+import { isPushError } from '../../connectors/errors.js';
+import { ScimClient } from '../../connectors/scim/client.js';
+import type { ScimCredential } from '../../connectors/scim/auth.js';
+import type { AppRecord } from '../../store/apps.js';
+import type { JobRunner, ServiceContext } from '../context.js';
+import { NO_CHANGE, recordOutcome, type JobEnv, type TaskDraft } from './outcome.js';
+import { runScimGroupJob } from './scim-group-job.js';
+import { runScimUserJob } from './scim-user-job.js';
+
+export interface WorkerOptions {
+  logger: Logger;
+  /** Jobs in flight across all apps. */
+  maxInFlight?: number;
+  /** How often due jobs (retries whose time came) are looked for without a kick. */
+  pollMs?: number;
+  random?: () => number;
+  /** One process owns an embedded store: every job found running at start was orphaned by a crash. */
+  embedded?: boolean;
+  leaseMs?: number;
+}
+
+const SWEEP_EVERY_MS = 60_000;
+const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
+
+export class ProvisioningWorker implements JobRunner {
+  private readonly inFlight = new Map<string, number>();
+  private running = 0;
+  private ticking = false;
+  private again = false;
+  private stopped = true;
+  private timer: NodeJS.Timeout | null = null;
+  private lastSweep = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly clients = new Map<string, { version: number; client: ScimClient; mappings: CompiledMapping[] }>();
+  private readonly opts: Required<Omit<WorkerOptions, 'logger'>> & { logger: Logger };
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    opts: WorkerOptions,
+  ) {
+    this.opts = { maxInFlight: 32, pollMs: 500, random: Math.random, embedded: true, leaseMs: 5 * 60_000, ...opts };
+  }
+
+  async start(): Promise<void> {
+    const released = await this.ctx.store.queue.releaseOrphans(this.ctx.clock.now().toISOString(), this.opts.embedded);
+    if (released > 0) this.opts.logger.warn({ released }, 'provisioning jobs interrupted by a previous stop were queued again');
+    this.stopped = false;
+    this.ctx.runner = this;
+    this.kick();
+  }
+
+  /** Stops claiming and waits for the jobs in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.ctx.runner === this) delete this.ctx.runner;
+    while (this.running > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    void this.tick();
+  }
+
+  /** Resolves once no job is running and none is due (for tests and orderly shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.running === 0 && !this.ticking) {
+        const due = await this.ctx.store.queue.due(this.ctx.clock.now().toISOString(), 1);
+        if (due.length === 0) return;
+        this.kick();
+      }
+      await new Promise<void>((r) => this.idleWaiters.push(r));
+    }
+  }
+
+  private notifyIdle(): void {
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async tick(): Promise<void> {
+    this.ticking = true;
+    try {
+      do {
+        this.again = false;
+        await this.sweep();
+        const free = this.opts.maxInFlight - this.running;
+        if (free <= 0) break;
+        const now = this.ctx.clock.now();
+        const due = await this.ctx.store.queue.due(now.toISOString(), free * 4);
+        for (const job of due) {
+          if (this.running >= this.opts.maxInFlight) break;
+          const app = await this.ctx.store.org(job.orgId).apps.get(job.appId);
+          if (!app) continue;
+          if ((this.inFlight.get(app.id) ?? 0) >= Math.max(1, app.settings.concurrency)) continue;
+          const lease = new Date(now.getTime() + this.opts.leaseMs).toISOString();
+          if (!(await this.ctx.store.queue.claim(job.id, lease))) continue;
+          this.begin(app.id);
+          void this.execute(job, app).finally(() => this.end(app.id));
+        }
+      } while (this.again && !this.stopped);
+    } catch (e) {
+      this.opts.logger.error({ err: e }, 'provisioning worker could not read the job queue');
+    } finally {
+      this.ticking = false;
+      this.schedule();
+      this.notifyIdle();
+    }
+  }
+
+  private begin(appId: string): void {
+    this.running++;
+    this.inFlight.set(appId, (this.inFlight.get(appId) ?? 0) + 1);
+  }
+
+  private end(appId: string): void {
+    this.running--;
+    this.inFlight.set(appId, (this.inFlight.get(appId) ?? 1) - 1);
+    this.notifyIdle();
+    this.kick();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.kick(), this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (now.getTime() - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now.getTime();
+    const expired = await this.ctx.store.queue.expirePasswords(now.toISOString());
+    if (expired > 0) this.opts.logger.info({ expired }, 'wiped password pushes that outlived their TTL');
+    await this.ctx.store.queue.purgeFinished(new Date(now.getTime() - KEEP_FINISHED_MS).toISOString());
+  }
+
+  private connection(app: AppRecord): { client: ScimClient; mappings: CompiledMapping[] } {
+    const cached = this.clients.get(app.id);
+    if (cached && cached.version === app.version) return cached;
+    const secret = app.sealedSecret === null ? '' : this.ctx.sealer.open(app.sealedSecret, `app:${app.id}`).toString('utf8');
+    const auth: ScimCredential =
+      app.connection.auth.type === 'bearer'
+        ? { type: 'bearer', token: secret }
+        : { type: 'oauth2', tokenUrl: app.connection.auth.tokenUrl, clientId: app.connection.auth.clientId, clientSecret: secret, scope: app.connection.auth.scope ?? null };
+    const entry = { version: app.version, client: new ScimClient({ baseUrl: app.connection.baseUrl, auth, clock: this.ctx.clock }), mappings: compileMappings(app.mappings) };
+    this.clients.set(app.id, entry);
+    return entry;
+  }
+
+  private async execute(job: Job, app: AppRecord): Promise<void> {
+    const scope = this.ctx.store.org(job.orgId);
+    const env: JobEnv = {
+      ctx: this.ctx,
+      app,
+      scope,
+      job,
+      now: this.ctx.clock.now(),
+      ids: this.ctx.ids,
+      mappings: [],
+      pushedGroupsOf: async (userId) => {
+        const pushed = new Set((await scope.apps.groupAssignments(app.id)).filter((g) => g.push).map((g) => g.groupId));
+        return (await scope.groups.groupsOfUser(userId)).map((g) => g.id).filter((id) => pushed.has(id));
+      },
+    };
+    const log = this.opts.logger.child({ job: job.id, app: app.name, target: `${job.targetType}:${job.localId}` });
+    try {
+      const { client, mappings } = this.connection(app);
+      env.mappings = mappings;
+      const expired = job.passwordExpires !== null && job.passwordExpires <= env.now.toISOString();
+      const plaintext = job.sealedPassword && !expired ? this.ctx.sealer.open(job.sealedPassword, `job:${job.id}`).toString('utf8') : null;
+      const outcome = job.targetType === 'user' ? await runScimUserJob(env, client, plaintext) : await runScimGroupJob(env, client);
+      await recordOutcome(env, outcome, null);
+      log.debug({ events: outcome.events.length, note: outcome.note }, 'provisioning job done');
+    } catch (e) {
+      await this.failed(env, e, log);
+    }
+  }
+
+  private async failed(env: JobEnv, e: unknown, log: Logger): Promise<void> {
+    const { job, app } = env;
+    const now = this.ctx.clock.now();
+    const transient = isPushError(e) ? e.transient : !isIdsyncError(e);
+    const passwordLost = job.passwordExpires !== null && job.passwordExpires <= now.toISOString();
+    try {
+      if (transient && job.attempts + 1 < MAX_ATTEMPTS && !passwordLost) {
+        const delay = retryDelayMs(job.attempts + 1, this.opts.random, isPushError(e) ? e.retryAfterMs : null);
+        const failures = app.consecutiveFailures + 1;
+        const pause = pauseMs(failures);
+        await this.ctx.store.transaction(async (tx) => {
+          await tx.queue.retryLater(job.id, new Date(now.getTime() + delay).toISOString(), job.attempts + 1, now.toISOString(), (e as Error).message);
+          await tx.org(job.orgId).apps.setHealth(app.id, failures, pause > 0 ? new Date(now.getTime() + pause).toISOString() : app.pausedUntil);
+        });
+        log.warn({ code: (e as { code?: string }).code, attempt: job.attempts + 1, retryInMs: delay, pausedMs: pause }, 'provisioning job will be retried');
+        return;
+      }
+      const draft: TaskDraft = {
+        operation: job.targetType === 'group' ? 'group' : job.sealedPassword ? 'password' : 'sync',
+        code: passwordLost ? 'PUSH_PASSWORD_EXPIRED' : isIdsyncError(e) ? e.code : 'PUSH_FAILED',
+        message: isIdsyncError(e) && e.expose ? e.message : 'The push failed with an internal error; see the hub log.',
+        targetMessage: isPushError(e) ? e.targetMessage : null,
+      };
+      await recordOutcome(env, NO_CHANGE, draft);
+      log.warn({ code: draft.code }, 'provisioning job failed for good; a task was opened');
+      if (!isIdsyncError(e)) log.error({ err: e }, 'unexpected error in a provisioning job');
+    } catch (recordError) {
+      log.error({ err: recordError }, 'could not record a provisioning job outcome; it will be retried after its lease');
+    }
+  }
+}
