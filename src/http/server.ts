@@ -2,10 +2,11 @@
  * The HTTP server: fastify with one plugin per protocol surface. Routes are
  * thin; this file only wires them, sets limits and logs one line per request.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context.js';
-import { scimPlugin } from './scim/plugin.js';
+import { invalid } from '../core/errors.js';
+import { scimPlugin, sendScimError } from './scim/plugin.js';
 
 /** Documented in the README and advertised in ServiceProviderConfig (bulk.maxPayloadSize). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -27,8 +28,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     loggerInstance: opts.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    // Bad input must be a 4xx: fastify's own URL and header errors are rendered by each plugin.
     return503OnClosing: true,
+    // Errors fastify raises before routing (a malformed URL such as /Users/%zz, an over-long
+    // parameter) never reach a plugin's error handler: render them in the protocol's shape here.
+    frameworkErrors: (err, req, reply) => {
+      const e = invalid('HTTP_BAD_REQUEST', `The request could not be read: ${err.message}. Check the URL encoding of the path and query.`, { scimType: 'invalidSyntax' });
+      if (req.url.startsWith('/scim/')) return sendScimError(req as FastifyRequest, reply as FastifyReply, e);
+      return (reply as FastifyReply).code(400).send({ error: { code: e.code, message: e.message } });
+    },
   });
   // One line per request: method, path (no query string: filters can carry personal data), status, time.
   app.addHook('onResponse', async (req, reply) => {

@@ -25,7 +25,11 @@ export interface CreateUserInput {
 
 export interface UserMods {
   change?: UserChange;
-  password?: { plain: string; admin: boolean };
+  /**
+   * `repeatIsNoop`: setting the password the user already has changes nothing
+   * (a provisioning client retrying its push must not trip the history rule).
+   */
+  password?: { plain: string; admin: boolean; repeatIsNoop?: boolean };
   /** Applied in order after the change and the password. */
   actions?: LifecycleAction[];
   /** Hide the (now DEPROVISIONED) user from SCIM clients, as a SCIM DELETE in `deprovision` mode does. */
@@ -216,19 +220,23 @@ export class UserService {
    * nothing half-applied.
    */
   async modify(id: string, mods: UserMods, opts: { ifVersion?: number }, actor: Actor): Promise<User> {
-    const { change, password } = mods;
+    const { change } = mods;
+    let password = mods.password;
     const actions = [...(mods.actions ?? [])];
     if (change?.profile) assertUsername(change.profile.login, this.org.settings.usernameRule);
     let hash: string | null = null;
     if (password) {
       assertPasswordShape(password.plain);
       const before = await this.require(id);
-      if (before.credentialProvider === 'FEDERATION') {
+      if (password.repeatIsNoop && before.passwordHash !== null && (await this.ctx.hasher.verify(before.passwordHash, password.plain))) {
+        password = undefined;
+      } else if (before.credentialProvider === 'FEDERATION') {
         throw invalid('USER_PASSWORD_FEDERATED', `User ${before.profile.login} has FEDERATION credentials: their password is mastered by the identity provider and cannot be set in the hub. Unlink the user from the identity provider first, or change the password at the provider.`, { scimType: 'invalidValue' });
+      } else {
+        const profile = change?.profile ?? before.profile;
+        await assertAcceptablePassword(this.ctx, this.scope(), { plain: password.plain, user: { ...before, profile }, isNew: false, isAdminReset: password.admin });
+        hash = await this.ctx.hasher.hash(password.plain);
       }
-      const profile = change?.profile ?? before.profile;
-      await assertAcceptablePassword(this.ctx, this.scope(), { plain: password.plain, user: { ...before, profile }, isNew: false, isAdminReset: password.admin });
-      hash = await this.ctx.hasher.hash(password.plain);
     }
     return this.mutate(id, opts.ifVersion, actor, async (u, scope, now) => {
       const events: [string, Record<string, unknown>][] = [];

@@ -88,6 +88,10 @@ function optArray(o: JsonObject, key: string): JsonObject[] | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || !v.every(isJsonObject)) fail(key, 'a list of objects', v);
+  // RFC 7643 2.4: the primary flag marks at most one value of a multi-valued attribute.
+  if (v.filter((el) => isJsonObject(el) && el['primary'] === true).length > 1) {
+    throw invalid('SCIM_INVALID_VALUE', `At most one value of "${key}" may have "primary": true (RFC 7643 2.4); this request marks several.`, { scimType: 'invalidValue' });
+  }
   return v as JsonObject[];
 }
 

@@ -9,8 +9,8 @@ export interface ScimErrorBody {
   detail: string;
 }
 
-/** scimType only belongs on 400 (and 409 uniqueness, 413 tooMany) responses. */
-const SCIMTYPE_STATUSES = new Set([400, 409, 413]);
+/** RFC 7644 3.12 defines scimType for 400 responses, and `uniqueness` for 409. */
+const SCIMTYPE_STATUSES = new Set([400, 409]);
 
 export function renderScimError(err: unknown): { status: number; body: ScimErrorBody; error: IdsyncError } {
   const e = toIdsyncError(err);

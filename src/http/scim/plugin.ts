@@ -75,9 +75,7 @@ export function sendScimError(req: FastifyRequest, reply: FastifyReply, err: unk
 /** Fastify's own errors (body too large, bad content length) in the error family. */
 function fromFastifyError(err: { code?: string; statusCode?: number; message: string }, bodyLimit: number): unknown {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new IdsyncError('too_large', 'SCIM_BODY_TOO_LARGE', `The request body is larger than the limit of ${bodyLimit} bytes (ServiceProviderConfig bulk.maxPayloadSize). Send fewer attributes or members per request.`, {
-      scimType: 'tooMany',
-    });
+    return new IdsyncError('too_large', 'SCIM_BODY_TOO_LARGE', `The request body is larger than the limit of ${bodyLimit} bytes (ServiceProviderConfig bulk.maxPayloadSize). Send fewer attributes or members per request.`);
   }
   if (err instanceof IdsyncError) return err;
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

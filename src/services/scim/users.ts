@@ -140,7 +140,7 @@ export class ScimUsers {
       {
         change: { profile: { ...kept, ...input.profile }, externalId: input.externalId, scimExtra: input.extra },
         // A provisioning client's push is held to the minimum password age, as the user's own change is.
-        ...(input.password === undefined ? {} : { password: { plain: input.password, admin: false } }),
+        ...(input.password === undefined ? {} : { password: { plain: input.password, admin: false, repeatIsNoop: true } }),
         actions,
       },
       ifVersion === undefined ? {} : { ifVersion },
