@@ -80,7 +80,7 @@ describe('SCIM discovery', () => {
     const at = await acme.scim('POST', '/Users', { schemas: [USER], userName: 'limit@example.com', title: 'x'.repeat(BODY_LIMIT - 200) });
     assert.equal(at.status, 201, 'a body under the limit is accepted');
     const over = await acme.scim('POST', '/Users', { schemas: [USER], userName: 'over@example.com', title: 'x'.repeat(BODY_LIMIT) });
-    assertScimError(over, 413, 'tooMany');
+    assertScimError(over, 413);
     assert.match(over.body.detail, new RegExp(String(BODY_LIMIT)));
   });
 

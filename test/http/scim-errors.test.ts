@@ -282,7 +282,7 @@ describe('SCIM errors: body limit', () => {
       ['POST', '/Users/.search', { schemas: [SEARCH], filter: `userName eq "${big}"` }],
     ] as const) {
       const res = await acme.scim(method, path, body);
-      assertScimError(res, 413, 'tooMany');
+      assertScimError(res, 413);
       assert.match(res.body.detail, /1024 bytes/);
     }
     assert.equal((await acme.scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'add', path: 'title', value: 'short' }))).status, 200);
