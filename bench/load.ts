@@ -18,13 +18,22 @@ export interface LoadSpec {
   connections: number;
   durationSeconds: number;
   next: () => NextRequest;
-  /** The server process's CPU time so far (process.cpuUsage() there), to report CPU per request. */
-  serverCpu?: () => Promise<NodeJS.CpuUsage>;
+  /** The server process's CPU time so far, to report CPU per request. */
+  serverCpu?: () => Promise<ServerCpu>;
+}
+
+export interface ServerCpu {
+  /** User + system time of the whole process (all threads). */
+  totalMicros: number;
+  /** The event-loop thread alone, where the OS tells it (Linux); else null. */
+  mainThreadMicros: number | null;
 }
 
 export interface CpuFigures {
-  /** Server CPU (user + system) per completed request. */
+  /** Server CPU (user + system, all threads) per completed request. */
   serverMicrosecondsPerRequest: number | null;
+  /** The part of it on the event-loop thread (10 ms resolution; Linux only). */
+  serverMainThreadMicrosecondsPerRequest: number | null;
   /** Server CPU over wall time: 1 = one core busy the whole run. */
   serverCores: number | null;
   /** The same for this process, the load generator. */
@@ -82,9 +91,14 @@ export async function runLoad(spec: LoadSpec): Promise<LoadFigures> {
   const wallMicros = (performance.now() - wallBefore) * 1000;
   const own = process.cpuUsage(ownBefore);
   const serverAfter = spec.serverCpu ? await spec.serverCpu() : null;
-  const serverMicros = serverBefore && serverAfter ? serverAfter.user + serverAfter.system - serverBefore.user - serverBefore.system : null;
+  const serverMicros = serverBefore && serverAfter ? serverAfter.totalMicros - serverBefore.totalMicros : null;
+  const mainBefore = serverBefore?.mainThreadMicros ?? null;
+  const mainAfter = serverAfter?.mainThreadMicros ?? null;
+  const mainMicros = mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore;
+  const perRequest = (micros: number | null) => (micros === null || result.requests.total === 0 ? null : round(micros / result.requests.total, 1));
   const cpu: CpuFigures = {
-    serverMicrosecondsPerRequest: serverMicros === null || result.requests.total === 0 ? null : round(serverMicros / result.requests.total, 1),
+    serverMicrosecondsPerRequest: perRequest(serverMicros),
+    serverMainThreadMicrosecondsPerRequest: perRequest(mainMicros),
     serverCores: serverMicros === null ? null : round(serverMicros / wallMicros),
     loadGeneratorCores: round((own.user + own.system) / wallMicros),
   };

@@ -33,7 +33,7 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 }
 
 export function table(rows: readonly Row[]): string {
-  const head = ['run', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non2xx', 'errors', 'srv cpu us/req', 'srv cores', 'target'];
+  const head = ['run', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non2xx', 'errors', 'srv cpu us/req', 'main thread us/req', 'srv cores', 'target'];
   const body = rows.map((r) => [
     r.name,
     r.figures.requestsPerSecond.toFixed(1),
@@ -44,6 +44,7 @@ export function table(rows: readonly Row[]): string {
     String(r.figures.non2xx),
     String(r.figures.errors),
     String(r.figures.cpu.serverMicrosecondsPerRequest ?? '-'),
+    String(r.figures.cpu.serverMainThreadMicrosecondsPerRequest ?? '-'),
     String(r.figures.cpu.serverCores ?? '-'),
     r.target ?? '',
   ]);

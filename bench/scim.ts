@@ -12,7 +12,7 @@ import path from 'node:path';
 import { openApp } from '../src/app.js';
 import { OrgService } from '../src/services/orgs.js';
 import { startChild, type Child } from './child.js';
-import { failureNote, runLoad, type LoadFigures, type NextRequest } from './load.js';
+import { failureNote, runLoad, type LoadFigures, type NextRequest, type ServerCpu } from './load.js';
 import { loadAverage, machine, table, writeResults } from './report.js';
 import { sampleUsers, seedUsers, type SampledUser } from './seed.js';
 import type { Argon2Rate } from './argon2-rate.js';
@@ -94,7 +94,7 @@ async function measure(name: string, t: Target, next: () => NextRequest, connect
     await runLoad({ ...base, title: `${name} warm-up`, durationSeconds: opts.warmupSeconds });
   }
   process.stderr.write(`  ${name}: ${opts.durationSeconds} s, ${connections} connections\n`);
-  const serverCpu = () => t.server.ask<NodeJS.CpuUsage>('cpu');
+  const serverCpu = () => t.server.ask<ServerCpu>('cpu');
   const figures = await runLoad({ ...base, title: name, durationSeconds: opts.durationSeconds, serverCpu });
   const note = failureNote(name, figures);
   if (note) process.stderr.write(`  ! ${note}\n`);
@@ -147,6 +147,9 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
     server = null;
 
     const ratio = Math.round((postWithPassword.requestsPerSecond / raw.hashesPerSecond) * 1000) / 1000;
+    // Other load on the machine moves rates between runs; CPU per hash vs server CPU per create moves less.
+    const createCpu = postWithPassword.cpu.serverMicrosecondsPerRequest;
+    const cpuRatio = createCpu === null ? null : Math.round(((raw.cpuMsPerHash * 1000) / createCpu) * 1000) / 1000;
     const filterMet = filterByUserName.requestsPerSecond >= TARGETS.filterByUserName.minRequestsPerSecond && filterByUserName.latencyMs.p99 < TARGETS.filterByUserName.maxP99Ms;
     const results = {
       bench: 'scim',
@@ -164,6 +167,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
         argon2Raw: raw,
         postWithPassword: { ...postWithPassword, target: { minRatioToArgon2Raw: TARGETS.passwordCreateRatio, met: ratio >= TARGETS.passwordCreateRatio } },
         passwordCreateRatio: ratio,
+        passwordCreateCpuRatio: cpuRatio,
       },
     };
     const file = await writeResults('scim', results);
@@ -179,7 +183,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
       ]),
     );
     console.log(`\nload average (1 min): ${loadBefore} before, ${results.conditions.loadAverage1mAfter} after; srv cores = server CPU / wall time`);
-    console.log(`argon2id raw: ${raw.hashesPerSecond} hashes/s (${ARGON2_IN_FLIGHT} in flight); creates with password / raw = ${ratio}`);
+    console.log(`argon2id raw: ${raw.hashesPerSecond} hashes/s (${ARGON2_IN_FLIGHT} in flight); creates with password / raw = ${ratio}; by CPU (raw CPU per hash / server CPU per create) = ${cpuRatio ?? '-'}`);
     console.log(`figures: ${file}`);
   } finally {
     process.off('SIGINT', onInterrupt);
