@@ -1,4 +1,5 @@
 /** Writing a bench's JSON figures and printing its short human summary. */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,16 @@ import type { LoadFigures } from './load.js';
 
 export function machine(): { cpus: number; node: string } {
   return { cpus: os.cpus().length, node: process.version };
+}
+
+/** The commit measured, and whether src/ had uncommitted changes then (null outside a git checkout). */
+export function source(): { commit: string; srcDirty: boolean } | null {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: benchFile('.'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return { commit: git('rev-parse', 'HEAD'), srcDirty: git('status', '--porcelain', '--', '../src') !== '' };
+  } catch {
+    return null;
+  }
 }
 
 /** The 1-minute load average: other work on the machine skews every figure. */

@@ -13,7 +13,7 @@ import { openApp } from '../src/app.js';
 import { OrgService } from '../src/services/orgs.js';
 import { startChild, type Child } from './child.js';
 import { failureNote, runLoad, type LoadFigures, type NextRequest, type ServerCpu } from './load.js';
-import { loadAverage, machine, table, writeResults } from './report.js';
+import { loadAverage, machine, source, table, writeResults } from './report.js';
 import { sampleUsers, seedUsers, type SampledUser } from './seed.js';
 import type { Argon2Rate } from './argon2-rate.js';
 
@@ -155,6 +155,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
       bench: 'scim',
       date: new Date().toISOString(),
       machine: machine(),
+      source: source(),
       conditions: { loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds },
       users: opts.users,
       seedSeconds: Math.round(seedSeconds * 100) / 100,
