@@ -5,6 +5,7 @@ import { DEFAULT_PASSWORD_POLICY_SETTINGS } from '../core/password-policy.js';
 import { constantTimeEqual, generateApiToken, hashApiToken, isApiTokenFormat } from '../crypto/tokens.js';
 import type { Scope } from '../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from './context.js';
+import { cachedPrincipal, forgetPrincipals, rememberPrincipal } from './auth-cache.js';
 
 const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -17,6 +18,8 @@ export interface IssuedToken {
 export interface Principal {
   orgId: string;
   tokenId: string;
+  /** The token's org, with its settings. */
+  org: Org;
 }
 
 export class OrgService {
@@ -69,7 +72,7 @@ export class OrgService {
 
   async updateSettings(orgId: string, change: Partial<OrgSettings>, actor: Actor): Promise<Org> {
     const now = nowIso(this.ctx);
-    return this.ctx.store.transaction(async (tx) => {
+    const result = await this.ctx.store.transaction(async (tx) => {
       const org = await tx.orgs.get(orgId);
       if (!org) throw notFound('ORG_NOT_FOUND', `No org with id ${orgId}.`);
       const settings = { ...org.settings, ...change };
@@ -77,21 +80,27 @@ export class OrgService {
       await tx.org(orgId).events.append({ id: this.ctx.ids.id('evt'), type: 'org.settings.updated', actor, targetType: 'org', targetId: orgId, data: { ...change }, created: now });
       return { ...org, settings };
     });
+    // After the commit: a request racing the transaction must not cache the old state again.
+    forgetPrincipals(this.ctx.store);
+    return result;
   }
 
   /** Creates a token; with `replace`, revokes the org's other tokens in the same transaction. */
   async createToken(orgId: string, name: string, opts: { replace: boolean }, actor: Actor): Promise<IssuedToken> {
-    return this.ctx.store.transaction(async (tx) => {
+    const result = await this.ctx.store.transaction(async (tx) => {
       if (!(await tx.orgs.get(orgId))) throw notFound('ORG_NOT_FOUND', `No org with id ${orgId}.`);
       const issued = await this.issue(tx, orgId, name, actor);
       if (opts.replace) {
         const n = await tx.tokens.revokeAllExcept(orgId, issued.token.id, nowIso(this.ctx));
-        if (n > 0) {
+          if (n > 0) {
           await tx.org(orgId).events.append({ id: this.ctx.ids.id('evt'), type: 'system.api_token.revoke', actor, targetType: 'token', targetId: issued.token.id, data: { revokedOthers: n }, created: nowIso(this.ctx) });
         }
       }
       return issued;
     });
+    // After the commit: a request racing the transaction must not cache the old state again.
+    forgetPrincipals(this.ctx.store);
+    return result;
   }
 
   async listTokens(orgId: string): Promise<ApiToken[]> {
@@ -99,7 +108,7 @@ export class OrgService {
   }
 
   async revokeToken(tokenId: string, actor: Actor): Promise<ApiToken> {
-    return this.ctx.store.transaction(async (tx) => {
+    const result = await this.ctx.store.transaction(async (tx) => {
       const t = await tx.tokens.get(tokenId);
       if (!t) throw notFound('TOKEN_NOT_FOUND', `No API token with id ${tokenId}. List tokens with \`idsync token list --org NAME\`.`);
       if (t.revoked) return t;
@@ -108,6 +117,9 @@ export class OrgService {
       await tx.org(t.orgId).events.append({ id: this.ctx.ids.id('evt'), type: 'system.api_token.revoke', actor, targetType: 'token', targetId: tokenId, data: { name: t.name }, created: now });
       return { ...t, revoked: now };
     });
+    // After the commit: a request racing the transaction must not cache the old state again.
+    forgetPrincipals(this.ctx.store);
+    return result;
   }
 
   /** Resolves a bearer secret to its org. Unknown, malformed and revoked tokens get the same answer. */
@@ -115,16 +127,22 @@ export class OrgService {
     const refuse = () => unauthorized('AUTH_INVALID_TOKEN', 'The API token is missing, invalid or revoked. Send "Authorization: Bearer <token>" with a token from `idsync token create --org NAME`.');
     if (!isApiTokenFormat(secret)) throw refuse();
     const hash = hashApiToken(secret);
+    const now = this.ctx.clock.now();
+    const cached = cachedPrincipal(this.ctx.store, hash, now.getTime());
+    if (cached) return { orgId: cached.orgId, tokenId: cached.tokenId, org: cached.org };
     const rec = await this.ctx.store.read((s) => s.tokens.byHash(hash));
     if (!rec || rec.revoked || !constantTimeEqual(rec.tokenHash, hash)) throw refuse();
-    const now = this.ctx.clock.now();
+    const org = await this.ctx.store.read((s) => s.orgs.get(rec.orgId));
+    if (!org) throw refuse();
     const stale = new Date(now.getTime() - 60_000).toISOString();
     // Only write when the recorded use is stale, so authentication stays a read on hot paths.
     if (rec.lastUsed === null || rec.lastUsed < stale) {
       await this.ctx.store.read((s) => s.tokens.touch(rec.id, now.toISOString(), stale));
     }
-    return { orgId: rec.orgId, tokenId: rec.id };
+    rememberPrincipal(this.ctx.store, hash, { orgId: rec.orgId, tokenId: rec.id, lastUsed: now.toISOString(), org }, now.getTime());
+    return { orgId: rec.orgId, tokenId: rec.id, org };
   }
+
 
   private async issue(tx: Scope, orgId: string, name: string, actor: Actor): Promise<IssuedToken> {
     const g = generateApiToken(this.ctx.ids);

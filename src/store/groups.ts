@@ -4,6 +4,7 @@ import type { Group, GroupMember } from '../core/types.js';
 import type { Database, GroupRow } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
 import type { PageQuery } from './users.js';
+import { marker, runPrepared } from './prepared.js';
 
 function toGroup(r: GroupRow): Group {
   return {
@@ -169,6 +170,25 @@ export class GroupRepository {
   async groupsOfUsers(userIds: readonly string[]): Promise<Map<string, Group[]>> {
     const out = new Map<string, Group[]>(userIds.map((id) => [id, []]));
     if (userIds.length === 0) return out;
+    if (userIds.length === 1) {
+      // The common case (GET one user, a filter on userName): a precompiled query.
+      const userId = userIds[0] as string;
+      const rows = await runPrepared<GroupRow>(
+        this.db,
+        'groups.ofUser',
+        (db) =>
+          db
+            .selectFrom('group_members as m')
+            .innerJoin('groups as g', 'g.id', 'm.group_id')
+            .selectAll('g')
+            .where('m.org_id', '=', marker('org'))
+            .where('m.user_id', '=', marker('user'))
+            .orderBy('g.name_key'),
+        { org: this.orgId, user: userId },
+      );
+      out.set(userId, rows.map(toGroup));
+      return out;
+    }
     const rows = await this.db
       .selectFrom('group_members as m')
       .innerJoin('groups as g', 'g.id', 'm.group_id')

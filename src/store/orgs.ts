@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { DEFAULT_ORG_SETTINGS, type ApiToken, type Org, type OrgSettings } from '../core/types.js';
 import type { Database } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
+import { marker, runPrepared } from './prepared.js';
 
 interface OrgRowShape {
   id: string;
@@ -36,7 +37,7 @@ export class OrgRepository {
   }
 
   async get(id: string): Promise<Org | null> {
-    const r = await this.db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
+    const [r] = await runPrepared<OrgRowShape>(this.db, 'orgs.get', (db) => db.selectFrom('orgs').selectAll().where('id', '=', marker('id')), { id });
     return r ? toOrg(r) : null;
   }
 
@@ -75,7 +76,12 @@ export class TokenRepository {
   }
 
   async byHash(hash: string): Promise<TokenRecord | null> {
-    const r = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+    const [r] = await runPrepared<Database['api_tokens']>(
+      this.db,
+      'tokens.byHash',
+      (db) => db.selectFrom('api_tokens').selectAll().where('token_hash', '=', marker('hash')),
+      { hash },
+    );
     if (!r) return null;
     return {
       id: r.id,

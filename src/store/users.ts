@@ -6,6 +6,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CredentialProvider, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
 import type { Database, UserRow, NewUserRow } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
+import { marker, runPrepared } from './prepared.js';
 
 export interface PageQuery {
   where: RawBuilder<boolean> | null;
@@ -73,12 +74,22 @@ export class UserRepository {
   }
 
   async get(id: string): Promise<User | null> {
-    const r = await this.base().where('id', '=', id).executeTakeFirst();
+    const [r] = await runPrepared<UserRow>(
+      this.db,
+      'users.get',
+      (db) => db.selectFrom('users').selectAll().where('org_id', '=', marker('org')).where('id', '=', marker('id')),
+      { org: this.orgId, id },
+    );
     return r ? toUser(r) : null;
   }
 
   async getByLogin(login: string): Promise<User | null> {
-    const r = await this.base().where('login_key', '=', normalizeKey(login)).executeTakeFirst();
+    const [r] = await runPrepared<UserRow>(
+      this.db,
+      'users.getByLogin',
+      (db) => db.selectFrom('users').selectAll().where('org_id', '=', marker('org')).where('login_key', '=', marker('key')),
+      { org: this.orgId, key: normalizeKey(login) },
+    );
     return r ? toUser(r) : null;
   }
 
