@@ -92,7 +92,7 @@ export class GroupRepository {
     let q = this.base();
     if (query.where) q = q.where(query.where);
     if (query.orderBy) q = q.orderBy(sql.ref(query.orderBy.column), query.orderBy.descending ? 'desc' : 'asc');
-    const rows = await q.orderBy('created').orderBy('id').limit(query.limit).offset(query.offset).execute();
+    const rows = await q.orderBy('created').orderBy('id').limit(sql.lit(Math.trunc(query.limit))).offset(query.offset).execute();
     return rows.map(toGroup);
   }
 

@@ -7,6 +7,23 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
+/**
+ * A backend may offer a separate connection that reads committed data only
+ * (SQLite in WAL mode: a second handle). Point lookups outside a transaction
+ * use it directly: no builder, no compiler, no wait for the writer's lock.
+ * Inside a transaction the transaction's own connection must be used, so that
+ * it sees its own writes.
+ */
+export interface CommittedReader {
+  all(sqlText: string, parameters: readonly unknown[]): unknown[];
+}
+
+const readers = new WeakMap<Kysely<Database>, CommittedReader>();
+
+export function registerCommittedReader(db: Kysely<Database>, reader: CommittedReader): void {
+  readers.set(db, reader);
+}
+
 const cache = new WeakMap<Kysely<Database>, Map<string, CompiledQuery>>();
 
 export function marker(name: string): string {
@@ -33,6 +50,8 @@ export async function runPrepared<R>(
     if (typeof p === 'string' && p.startsWith('\u0000param:')) return values[p.slice(7)];
     return p;
   });
+  const reader = db.isTransaction ? undefined : readers.get(db);
+  if (reader) return reader.all(compiled.sql, parameters) as R[];
   const result = await db.executeQuery<R>({ ...compiled, parameters });
   return result.rows;
 }

@@ -7,6 +7,7 @@ import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnec
 import { IdsyncError } from '../core/errors.js';
 import type { Database as Schema } from './schema.js';
 import type { Backend } from './backend.js';
+import { registerCommittedReader } from './prepared.js';
 
 /** better-sqlite3 parses SQL on every prepare; a bounded statement cache saves that on hot paths. */
 function withStatementCache(db: Database.Database, limit = 512): { prepare(sql: string): Database.Statement; close(): void } {
@@ -67,10 +68,18 @@ export function openSqlite(file: string): Backend {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
+  // A second handle for committed reads (WAL lets readers run beside the writer).
+  const reader = new Database(file, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  const readCache = withStatementCache(reader);
+  registerCommittedReader(db, { all: (sqlText, params) => readCache.prepare(sqlText).all(...params) });
   return {
     kind: 'sqlite',
     db,
     isUniqueViolation: (e) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      reader.close();
+    },
   };
 }

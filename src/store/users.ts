@@ -145,7 +145,7 @@ export class UserRepository {
     if (query.orderBy) {
       q = q.orderBy(sql.ref(query.orderBy.column), query.orderBy.descending ? 'desc' : 'asc');
     }
-    const rows = await q.orderBy('created').orderBy('id').limit(query.limit).offset(query.offset).execute();
+    const rows = await q.orderBy('created').orderBy('id').limit(sql.lit(Math.trunc(query.limit))).offset(query.offset).execute();
     return rows.map(toUser);
   }
 

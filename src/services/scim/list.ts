@@ -34,6 +34,11 @@ export interface ListSource<T> {
   page(q: { where: RawBuilder<boolean> | null; orderBy: { column: string; descending: boolean } | null; offset: number; limit: number }): Promise<T[]>;
   scan(where: RawBuilder<boolean> | null): Promise<T[]>;
   render(items: T[]): Promise<JsonObject[]>;
+  /**
+   * A lookup by a unique key (e.g. userName eq): the most common query identity
+   * clouds send, answered with one indexed read instead of a page and a count.
+   */
+  unique?(filter: Filter): Promise<T | null | undefined>;
 }
 
 function and(a: RawBuilder<boolean> | null, b: RawBuilder<boolean> | null): RawBuilder<boolean> | null {
@@ -43,6 +48,14 @@ function and(a: RawBuilder<boolean> | null, b: RawBuilder<boolean> | null): RawB
 }
 
 export async function listResources<T>(src: ListSource<T>, p: ListParams): Promise<ListResult> {
+  if (p.filter && src.unique && p.sortBy === null && p.startIndex === 1) {
+    // undefined: not a unique-key filter; null: no match.
+    const hit = await src.unique(p.filter);
+    if (hit !== undefined) {
+      const items = hit === null || p.count === 0 ? [] : [hit];
+      return { total: hit === null ? 0 : 1, startIndex: 1, resources: await src.render(items) };
+    }
+  }
   const translated = p.filter ? filterToSql(p.filter, src.columns) : { where: null, exact: true };
   const where = and(src.baseWhere, translated.where);
   const sortSpec = p.sortBy ? src.columns(p.sortBy) : null;

@@ -3,6 +3,8 @@
  * out. PUT and PATCH become one atomic user change (profile, password, status).
  */
 import { sql } from 'kysely';
+import type { Filter } from '../../core/filter/ast.js';
+import { USER_SCHEMA } from '../../core/scim/schema.js';
 import { notFound } from '../../core/errors.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { Group, Org, User, UserProfile } from '../../core/types.js';
@@ -86,10 +88,22 @@ export class ScimUsers {
           page: (q) => users.page(q),
           scan: (w) => users.scan(w),
           render: (items) => this.render(items),
+          unique: (f) => this.uniqueLookup(f),
         },
         p,
       ),
     );
+  }
+
+  /** `userName eq "..."` (case-insensitive, unique per org) and `id eq "..."` are single indexed reads. */
+  private async uniqueLookup(f: Filter): Promise<User | null | undefined> {
+    if (f.op !== 'compare' || f.cmp !== 'eq' || typeof f.value !== 'string' || f.path.subAttr !== null) return undefined;
+    if (f.path.schema !== null && f.path.schema.toLowerCase() !== USER_SCHEMA.toLowerCase()) return undefined;
+    const attr = f.path.attr.toLowerCase();
+    const users = this.scope().users;
+    const u = attr === 'username' ? await users.getByLogin(f.value) : attr === 'id' ? await users.get(f.value) : undefined;
+    if (u === undefined) return undefined;
+    return u && u.scimDeleted === null ? u : null;
   }
 
   async create(body: JsonObject, actor: Actor): Promise<JsonObject> {
