@@ -67,8 +67,11 @@ export class JobRepository {
   ) {}
 
   /**
-   * One pending job per (app, target): a newer change joins it (DESIGN invariant 3),
-   * and a newer password replaces an older one not yet pushed.
+   * A newer change joins the newest pending job of its (app, target) (DESIGN
+   * invariant 3), and a newer password replaces an older one not yet pushed. There
+   * can be two pending jobs: one queued while another ran, and that other one back
+   * from a failed attempt. Joining the older of them would let the newer one push
+   * a stale password after it.
    */
   async enqueue(req: EnqueueRequest): Promise<string> {
     const pending = await this.db
@@ -79,6 +82,7 @@ export class JobRepository {
       .where('target_type', '=', req.targetType)
       .where('local_id', '=', req.localId)
       .where('state', '=', 'pending')
+      .orderBy('seq', 'desc')
       .executeTakeFirst();
     if (pending) {
       const reasons = JSON.parse(pending.reasons) as string[];
@@ -203,8 +207,10 @@ export class JobQueue {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Due pending jobs of active, unpaused apps whose (app, target) has no job
-   * running, oldest first: jobs for one target run in order, one at a time.
+   * Due pending jobs of active, unpaused apps, oldest first. A job is due only when
+   * no job of its (app, target) is running and none older is pending (waiting for
+   * its retry): jobs for one target run in order, one at a time, and at most one
+   * per target is returned.
    */
   async due(now: string, limit: number): Promise<Job[]> {
     const rows = await sql<JobRow>`
@@ -212,7 +218,8 @@ export class JobQueue {
       where j.state = 'pending' and j.run_after <= ${now}
         and a.status = 'ACTIVE' and (a.paused_until is null or a.paused_until <= ${now})
         and not exists (select 1 from jobs r where r.app_id = j.app_id and r.target_type = j.target_type
-                        and r.local_id = j.local_id and r.state = 'running')
+                        and r.local_id = j.local_id
+                        and (r.state = 'running' or (r.state = 'pending' and r.seq < j.seq)))
       order by j.seq limit ${limit}`.execute(this.db);
     return rows.rows.map(toJob);
   }
@@ -242,10 +249,11 @@ export class JobQueue {
       .execute();
   }
 
-  async retryLater(id: string, runAfter: string, attempts: number, now: string, lastError: string): Promise<void> {
+  /** `wipePassword`: the job's password push lapsed (its TTL passed); the retry goes without it. */
+  async retryLater(id: string, runAfter: string, attempts: number, now: string, lastError: string, wipePassword = false): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set({ state: 'pending', run_after: runAfter, attempts, lease_until: null, last_error: lastError, updated: now })
+      .set({ state: 'pending', run_after: runAfter, attempts, lease_until: null, last_error: lastError, updated: now, ...(wipePassword ? { sealed_password: null } : {}) })
       .where('id', '=', id)
       .execute();
   }
@@ -261,11 +269,15 @@ export class JobQueue {
     return Number((await q.executeTakeFirst()).numUpdatedRows);
   }
 
-  /** Wipes sealed passwords whose push expired, everywhere (DESIGN invariant 4). */
+  /**
+   * Wipes sealed passwords whose push expired, everywhere (DESIGN invariant 4).
+   * `password_expires` stays: it tells the job, when it runs, that a push lapsed,
+   * so the lapse becomes a task instead of vanishing.
+   */
   async expirePasswords(now: string): Promise<number> {
     const r = await this.db
       .updateTable('jobs')
-      .set({ sealed_password: null, password_expires: null, updated: now })
+      .set({ sealed_password: null, updated: now })
       .where('sealed_password', 'is not', null)
       .where('password_expires', '<=', now)
       .executeTakeFirst();

@@ -25,6 +25,9 @@ export function decideUserAction(input: {
   const exists = link !== null && link.targetId !== null;
   if (status === null || !assigned) {
     if (!exists) return { kind: 'none', why: 'not assigned and no account at the target' };
+    // Linked by import and never pushed: the hub has not managed this account, so
+    // it has nothing to take back. Assigning the user hands the account over.
+    if (link.pushedHash === null) return { kind: 'none', why: 'the account was linked by import and the user is not assigned' };
     if (settings.unassign === 'delete') return { kind: 'delete' };
     if (!settings.deactivate) return { kind: 'none', why: 'deactivation is off for this app' };
     return link.state === 'DEACTIVATED' ? { kind: 'none', why: 'already deactivated at the target' } : { kind: 'deactivate' };

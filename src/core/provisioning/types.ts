@@ -115,6 +115,7 @@ export interface Job {
   reasons: string[];
   /** A plaintext password sealed with AES-256-GCM (aad `job:<id>`), while a push is pending. */
   sealedPassword: string | null;
+  /** When the sealed password lapses. Set with `sealedPassword` null: the push lapsed and was wiped. */
   passwordExpires: Timestamp | null;
   attempts: number;
   runAfter: Timestamp;

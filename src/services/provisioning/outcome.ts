@@ -94,7 +94,9 @@ export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: Task
     for (const f of outcome.followUps) {
       await scope.jobs.enqueue({ appId: app.id, targetType: f.targetType, localId: f.localId, reason: f.reason, now, newId: ctx.ids.id('job') });
     }
-    if (app.consecutiveFailures > 0 || app.pausedUntil !== null) await scope.apps.setHealth(app.id, 0, null);
+    // Read now, not from `app` (read when the job was claimed): failures since then count too.
+    const health = await scope.apps.get(app.id);
+    if (health && (health.consecutiveFailures > 0 || health.pausedUntil !== null)) await scope.apps.setHealth(app.id, 0, null);
   });
 }
 

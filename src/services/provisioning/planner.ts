@@ -15,11 +15,14 @@ export interface UserChangePlan {
   reason: string;
   /** The new plaintext password, only in memory; sealed into the jobs of apps that sync it. */
   password?: string;
+  /** Only these apps (of those the user is assigned to or has an account in); default all. */
+  onlyApps?: ReadonlySet<string>;
 }
 
 /** Queues a sync job for every app the user is assigned to or has an account in. Returns how many. */
 export async function planUserJobs(ctx: ServiceContext, scope: OrgScope, plan: UserChangePlan): Promise<number> {
   const appIds = new Set([...(await scope.apps.appIdsForUser(plan.userId)), ...(await scope.apps.linkedAppIds('user', plan.userId))]);
+  if (plan.onlyApps) for (const id of appIds) if (!plan.onlyApps.has(id)) appIds.delete(id);
   let queued = 0;
   const now = ctx.clock.now();
   for (const appId of appIds) {

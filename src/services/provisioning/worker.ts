@@ -10,11 +10,12 @@ import { compileMappings, type CompiledMapping } from '../../core/mapping/index.
 import { MAX_ATTEMPTS, pauseMs, retryDelayMs } from '../../core/provisioning/backoff.js';
 import type { Job } from '../../core/provisioning/types.js';
 import { isPushError } from '../../connectors/errors.js';
+import { DEFAULT_TIMEOUT_MS } from '../../connectors/http.js';
 import { ScimClient } from '../../connectors/scim/client.js';
 import type { ScimCredential } from '../../connectors/scim/auth.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { JobRunner, ServiceContext } from '../context.js';
-import { NO_CHANGE, recordOutcome, type JobEnv, type TaskDraft } from './outcome.js';
+import { NO_CHANGE, recordOutcome, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
 import { runScimGroupJob } from './scim-group-job.js';
 import { runScimUserJob } from './scim-user-job.js';
 
@@ -28,6 +29,40 @@ export interface WorkerOptions {
   /** One process owns an embedded store: every job found running at start was orphaned by a crash. */
   embedded?: boolean;
   leaseMs?: number;
+  /** How long one request to a target may take before it counts as a (transient) timeout. */
+  clientTimeoutMs?: number;
+}
+
+/** The SCIM client of an app, with its credential opened from the seal (worker and import). */
+export function openScimClient(ctx: ServiceContext, app: AppRecord, opts: { timeoutMs?: number } = {}): ScimClient {
+  const secret = app.sealedSecret === null ? '' : ctx.sealer.open(app.sealedSecret, `app:${app.id}`).toString('utf8');
+  const auth: ScimCredential =
+    app.connection.auth.type === 'bearer'
+      ? { type: 'bearer', token: secret }
+      : { type: 'oauth2', tokenUrl: app.connection.auth.tokenUrl, clientId: app.connection.auth.clientId, clientSecret: secret, scope: app.connection.auth.scope ?? null };
+  return new ScimClient({ baseUrl: app.connection.baseUrl, auth, clock: ctx.clock, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
+}
+
+/** The job carried a password whose TTL passed: wiped by the sweep, or due to be. */
+function passwordLapsed(job: Job, now: Date): boolean {
+  return job.passwordExpires !== null && (job.sealedPassword === null || job.passwordExpires <= now.toISOString());
+}
+
+/**
+ * The job ran without its lapsed password: say so in a task, and leave the link
+ * waiting for the user's next sign-in (or password change), which pushes it again.
+ */
+function withLapsedPassword(outcome: Outcome, app: AppRecord): Outcome {
+  // Nothing to tell when the job deactivated, deleted or did not create the account.
+  if (!outcome.link || outcome.link.state !== 'ACTIVE') return outcome;
+  const task: TaskDraft = {
+    operation: 'password',
+    code: 'PUSH_PASSWORD_EXPIRED',
+    message: `A password change was not pushed to ${app.name}: the push waited longer than the app's password TTL (${app.settings.passwordTtlMinutes} minutes) and its sealed copy was wiped.`,
+    targetMessage: null,
+  };
+  const link = outcome.link.passwordState === 'synced' ? { ...outcome.link, passwordState: 'waiting_signin' as const } : outcome.link;
+  return { ...outcome, link, tasks: [...outcome.tasks, task] };
 }
 
 const SWEEP_EVERY_MS = 60_000;
@@ -49,7 +84,7 @@ export class ProvisioningWorker implements JobRunner {
     private readonly ctx: ServiceContext,
     opts: WorkerOptions,
   ) {
-    this.opts = { maxInFlight: 32, pollMs: 500, random: Math.random, embedded: true, leaseMs: 5 * 60_000, ...opts };
+    this.opts = { maxInFlight: 32, pollMs: 500, random: Math.random, embedded: true, leaseMs: 5 * 60_000, clientTimeoutMs: DEFAULT_TIMEOUT_MS, ...opts };
   }
 
   async start(): Promise<void> {
@@ -154,12 +189,7 @@ export class ProvisioningWorker implements JobRunner {
   private connection(app: AppRecord): { client: ScimClient; mappings: CompiledMapping[] } {
     const cached = this.clients.get(app.id);
     if (cached && cached.version === app.version) return cached;
-    const secret = app.sealedSecret === null ? '' : this.ctx.sealer.open(app.sealedSecret, `app:${app.id}`).toString('utf8');
-    const auth: ScimCredential =
-      app.connection.auth.type === 'bearer'
-        ? { type: 'bearer', token: secret }
-        : { type: 'oauth2', tokenUrl: app.connection.auth.tokenUrl, clientId: app.connection.auth.clientId, clientSecret: secret, scope: app.connection.auth.scope ?? null };
-    const entry = { version: app.version, client: new ScimClient({ baseUrl: app.connection.baseUrl, auth, clock: this.ctx.clock }), mappings: compileMappings(app.mappings) };
+    const entry = { version: app.version, client: openScimClient(this.ctx, app, { timeoutMs: this.opts.clientTimeoutMs }), mappings: compileMappings(app.mappings) };
     this.clients.set(app.id, entry);
     return entry;
   }
@@ -183,9 +213,10 @@ export class ProvisioningWorker implements JobRunner {
     try {
       const { client, mappings } = this.connection(app);
       env.mappings = mappings;
-      const expired = job.passwordExpires !== null && job.passwordExpires <= env.now.toISOString();
-      const plaintext = job.sealedPassword && !expired ? this.ctx.sealer.open(job.sealedPassword, `job:${job.id}`).toString('utf8') : null;
-      const outcome = job.targetType === 'user' ? await runScimUserJob(env, client, plaintext) : await runScimGroupJob(env, client);
+      const lapsed = passwordLapsed(job, env.now);
+      const plaintext = job.sealedPassword && !lapsed ? this.ctx.sealer.open(job.sealedPassword, `job:${job.id}`).toString('utf8') : null;
+      let outcome = job.targetType === 'user' ? await runScimUserJob(env, client, plaintext) : await runScimGroupJob(env, client);
+      if (lapsed && job.targetType === 'user') outcome = withLapsedPassword(outcome, app);
       await recordOutcome(env, outcome, null);
       log.debug({ events: outcome.events.length, note: outcome.note }, 'provisioning job done');
     } catch (e) {
@@ -197,22 +228,29 @@ export class ProvisioningWorker implements JobRunner {
     const { job, app } = env;
     const now = this.ctx.clock.now();
     const transient = isPushError(e) ? e.transient : !isIdsyncError(e);
-    const passwordLost = job.passwordExpires !== null && job.passwordExpires <= now.toISOString();
+    const passwordLost = passwordLapsed(job, now);
     try {
-      if (transient && job.attempts + 1 < MAX_ATTEMPTS && !passwordLost) {
+      // A lapsed password does not end the job: the rest of it (the account) is retried
+      // without it, and the lapse becomes a task when the job finally runs.
+      if (transient && job.attempts + 1 < MAX_ATTEMPTS) {
         const delay = retryDelayMs(job.attempts + 1, this.opts.random, isPushError(e) ? e.retryAfterMs : null);
-        const failures = app.consecutiveFailures + 1;
-        const pause = pauseMs(failures);
-        await this.ctx.store.transaction(async (tx) => {
-          await tx.queue.retryLater(job.id, new Date(now.getTime() + delay).toISOString(), job.attempts + 1, now.toISOString(), (e as Error).message);
-          await tx.org(job.orgId).apps.setHealth(app.id, failures, pause > 0 ? new Date(now.getTime() + pause).toISOString() : app.pausedUntil);
+        const { failures, pause } = await this.ctx.store.transaction(async (tx) => {
+          await tx.queue.retryLater(job.id, new Date(now.getTime() + delay).toISOString(), job.attempts + 1, now.toISOString(), (e as Error).message, passwordLost);
+          // The count as it is now, not as it was when this job was claimed: jobs of
+          // the app that ran at the same time have failed (or succeeded) meanwhile.
+          const apps = tx.org(job.orgId).apps;
+          const current = (await apps.get(app.id)) ?? app;
+          const failures = current.consecutiveFailures + 1;
+          const pause = pauseMs(failures);
+          await apps.setHealth(app.id, failures, pause > 0 ? new Date(now.getTime() + pause).toISOString() : current.pausedUntil);
+          return { failures, pause };
         });
-        log.warn({ code: (e as { code?: string }).code, attempt: job.attempts + 1, retryInMs: delay, pausedMs: pause }, 'provisioning job will be retried');
+        log.warn({ code: (e as { code?: string }).code, attempt: job.attempts + 1, retryInMs: delay, failuresInARow: failures, pausedMs: pause }, 'provisioning job will be retried');
         return;
       }
       const draft: TaskDraft = {
         operation: job.targetType === 'group' ? 'group' : job.sealedPassword ? 'password' : 'sync',
-        code: passwordLost ? 'PUSH_PASSWORD_EXPIRED' : isIdsyncError(e) ? e.code : 'PUSH_FAILED',
+        code: isIdsyncError(e) ? e.code : 'PUSH_FAILED',
         message: isIdsyncError(e) && e.expose ? e.message : 'The push failed with an internal error; see the hub log.',
         targetMessage: isPushError(e) ? e.targetMessage : null,
       };
