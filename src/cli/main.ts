@@ -7,10 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApp } from './app.js';
 import { registerOrg } from './org.js';
 import { CliUsageError, renderError } from './output.js';
 import { registerPolicy } from './policy.js';
 import { registerServe } from './serve.js';
+import { registerTask } from './task.js';
 import { registerToken } from './token.js';
 import { registerUser } from './user.js';
 
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   registerToken(program);
   registerUser(program);
   registerPolicy(program);
+  registerApp(program);
+  registerTask(program);
   return program;
 }
 

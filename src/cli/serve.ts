@@ -1,7 +1,9 @@
 /**
  * `idsync serve`: opens the store, creates the `default` org on a brand-new
- * store (its token shown once), starts the HTTP server and prints one plain
- * `listening on URL` line. SIGINT/SIGTERM close the server and the store.
+ * store (its token shown once), starts the HTTP server, prints one plain
+ * `listening on URL` line, then starts the provisioning worker (unless
+ * --no-worker). SIGINT/SIGTERM close the server, stop the worker (jobs in
+ * flight are recorded) and close the store, in that order.
  */
 import type { Command } from 'commander';
 import type { App } from '../app.js';
@@ -15,6 +17,8 @@ export const DEFAULT_ORG_NAME = 'default';
 interface ServeOptions extends DbOptions {
   host: string;
   port: number;
+  /** false with --no-worker. */
+  worker: boolean;
 }
 
 /** On a store without orgs, creates `default` and prints its token. Another process doing the same at once is fine. */
@@ -45,17 +49,34 @@ function listenError(e: unknown, opts: ServeOptions): unknown {
 
 async function serve(opts: ServeOptions): Promise<void> {
   const app = await open(opts);
+  if (app.masterKeyCreated !== null) {
+    printLines(`created master key file ${app.masterKeyCreated}: back it up, and keep it out of the database backups (it opens the credentials sealed in the database; without it they are lost)`);
+  }
   let server: { url: string; close(): Promise<void> };
+  let worker: { start(): Promise<void>; stop(): Promise<void> } | null = null;
   try {
     await ensureFirstOrg(app);
     // Loaded here so that the other commands do not pay for the HTTP stack.
-    const [{ startServer }, { createLogger }] = await Promise.all([import('../http/server.js'), import('../logging.js')]);
-    server = await startServer({ ctx: app.ctx, logger: createLogger(), host: opts.host, port: opts.port });
+    const [{ startServer }, { createLogger }, { ProvisioningWorker }] = await Promise.all([
+      import('../http/server.js'),
+      import('../logging.js'),
+      import('../services/provisioning/worker.js'),
+    ]);
+    const logger = createLogger();
+    server = await startServer({ ctx: app.ctx, logger, host: opts.host, port: opts.port });
+    if (opts.worker) worker = new ProvisioningWorker(app.ctx, { logger, embedded: true });
   } catch (e) {
     await app.close();
     throw listenError(e, opts);
   }
   printLines(`listening on ${server.url}`);
+  try {
+    await worker?.start();
+  } catch (e) {
+    await server.close();
+    await app.close();
+    throw e;
+  }
 
   let stopping = false;
   const stop = (): void => {
@@ -63,6 +84,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     stopping = true;
     server
       .close()
+      .then(() => worker?.stop())
       .then(() => app.close())
       .then(
         () => process.exit(0),
@@ -75,8 +97,9 @@ async function serve(opts: ServeOptions): Promise<void> {
 
 export function registerServe(program: Command): void {
   dbOption(program.command('serve'))
-    .description('run the HTTP server (SCIM 2.0 under /scim/v2)')
+    .description('run the HTTP server (SCIM 2.0 under /scim/v2, admin API under /api/admin/v1) and the provisioning worker')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', integerArg(0, 65535), 8080)
+    .option('--no-worker', 'do not run provisioning jobs in this process (they wait in the queue)')
     .action(serve);
 }

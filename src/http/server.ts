@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context.js';
 import { invalid } from '../core/errors.js';
+import { ADMIN_PREFIX, adminPlugin, sendAdminError } from './admin/plugin.js';
 import { scimPlugin, sendScimError } from './scim/plugin.js';
 
 /** Documented in the README and advertised in ServiceProviderConfig (bulk.maxPayloadSize). */
@@ -34,6 +35,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     frameworkErrors: (err, req, reply) => {
       const e = invalid('HTTP_BAD_REQUEST', `The request could not be read: ${err.message}. Check the URL encoding of the path and query.`, { scimType: 'invalidSyntax' });
       if (req.url.startsWith('/scim/')) return sendScimError(req as FastifyRequest, reply as FastifyReply, e);
+      if (req.url.startsWith(`${ADMIN_PREFIX}/`)) return sendAdminError(req as FastifyRequest, reply as FastifyReply, e);
       return (reply as FastifyReply).code(400).send({ error: { code: e.code, message: e.message } });
     },
   });
@@ -45,6 +47,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     );
   });
   await app.register(scimPlugin, { prefix: '/scim/v2', ctx: opts.ctx, bodyLimit });
+  await app.register(adminPlugin, { prefix: ADMIN_PREFIX, ctx: opts.ctx, bodyLimit });
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }

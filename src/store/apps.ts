@@ -232,6 +232,17 @@ export class AppRepository {
     return r ? toLink(r) : null;
   }
 
+  async countLinks(appId: string, targetType: 'user' | 'group'): Promise<number> {
+    const r = await this.db
+      .selectFrom('app_links')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .where('target_type', '=', targetType)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
   async links(appId: string, targetType: 'user' | 'group'): Promise<AppLink[]> {
     const rows = await this.db.selectFrom('app_links').selectAll().where('org_id', '=', this.orgId).where('app_id', '=', appId).where('target_type', '=', targetType).execute();
     return rows.map(toLink);

@@ -121,11 +121,24 @@ export class JobRepository {
     return req.newId;
   }
 
-  async list(filter: { appId?: string; state?: string; limit: number }): Promise<Job[]> {
+  /** Newest first; `beforeSeq` is the keyset cursor of the next page (the last seq seen). */
+  async list(filter: { appId?: string; state?: string; limit: number; beforeSeq?: number }): Promise<Job[]> {
     let q = this.db.selectFrom('jobs').selectAll().where('org_id', '=', this.orgId);
     if (filter.appId) q = q.where('app_id', '=', filter.appId);
     if (filter.state) q = q.where('state', '=', filter.state);
+    if (filter.beforeSeq !== undefined) q = q.where('seq', '<', filter.beforeSeq);
     return (await q.orderBy('seq', 'desc').limit(filter.limit).execute()).map((r) => toJob(r as JobRow));
+  }
+
+  async countJobs(filter: { appId: string; states: readonly string[] }): Promise<number> {
+    const r = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', filter.appId)
+      .where('state', 'in', [...filter.states])
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   // ---- tasks ----
@@ -185,11 +198,25 @@ export class JobRepository {
     return Number(r.numUpdatedRows);
   }
 
-  async tasks(filter: { state?: string; appId?: string; limit: number }): Promise<Task[]> {
+  /** Newest first; `before` is the keyset cursor of the next page (the last task seen). */
+  async tasks(filter: { state?: string; appId?: string; limit: number; before?: { created: string; id: string } }): Promise<Task[]> {
     let q = this.db.selectFrom('tasks').selectAll().where('org_id', '=', this.orgId);
     if (filter.state) q = q.where('state', '=', filter.state);
     if (filter.appId) q = q.where('app_id', '=', filter.appId);
-    return (await q.orderBy('created', 'desc').limit(filter.limit).execute()).map(toTask);
+    const before = filter.before;
+    if (before) q = q.where((eb) => eb.or([eb('created', '<', before.created), eb.and([eb('created', '=', before.created), eb('id', '<', before.id)])]));
+    return (await q.orderBy('created', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()).map(toTask);
+  }
+
+  async countTasks(filter: { appId: string; state: string }): Promise<number> {
+    const r = await this.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', filter.appId)
+      .where('state', '=', filter.state)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   async task(id: string): Promise<Task | null> {

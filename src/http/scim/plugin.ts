@@ -3,10 +3,12 @@
  * authentication per org, RFC 7644 error rendering, and the routes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IdsyncError, invalid, unauthorized } from '../../core/errors.js';
+import { IdsyncError, invalid } from '../../core/errors.js';
 import type { Org } from '../../core/types.js';
 import type { ServiceContext } from '../../services/context.js';
 import { OrgService } from '../../services/orgs.js';
+import { authenticateBearer } from '../auth.js';
+import { parseJsonText } from '../json-body.js';
 import { renderScimError } from './errors.js';
 import { discoveryRoutes } from './discovery.js';
 import { resourceRoutes } from './resources.js';
@@ -25,42 +27,19 @@ declare module 'fastify' {
   }
 }
 
-/**
- * Far deeper than any SCIM message (a PATCH value inside an extension inside an
- * operation is about 6 levels). Deeper bodies are refused here, because the code
- * that copies, compares and stores JSON recurses and would overflow the stack.
- */
-export const MAX_JSON_DEPTH = 64;
+export { MAX_JSON_DEPTH } from '../json-body.js';
 
-function deeperThan(root: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[root, 1]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [value, depth] = next;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/** JSON.parse messages quote the body (it may hold a password): report only the position. */
+/** The body as JSON, with errors that never quote it. */
 function parseJsonBody(body: string): unknown {
-  if (body.trim() === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body) as unknown;
-  } catch (e) {
-    const pos = /position (\d+)/.exec((e as Error).message)?.[1];
-    throw invalid('SCIM_INVALID_JSON', `The request body is not valid JSON${pos === undefined ? '' : ` (error at character ${Number(pos) + 1})`}. Send a JSON object with Content-Type application/scim+json.`, {
-      scimType: 'invalidSyntax',
-    });
-  }
-  if (deeperThan(parsed, MAX_JSON_DEPTH)) {
-    throw invalid('SCIM_JSON_TOO_DEEP', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep; SCIM resources and messages need only a few levels.`, {
-      scimType: 'invalidSyntax',
-    });
-  }
-  return parsed;
+  return parseJsonText(body, (p) =>
+    p.kind === 'syntax'
+      ? invalid('SCIM_INVALID_JSON', `The request body is not valid JSON${p.position === null ? '' : ` (error at character ${p.position})`}. Send a JSON object with Content-Type application/scim+json.`, {
+          scimType: 'invalidSyntax',
+        })
+      : invalid('SCIM_JSON_TOO_DEEP', `The request body nests objects and arrays more than ${p.max} levels deep; SCIM resources and messages need only a few levels.`, {
+          scimType: 'invalidSyntax',
+        }),
+  );
 }
 
 export function sendScimError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
@@ -103,14 +82,9 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
   );
 
   app.addHook('onRequest', async (req) => {
-    const header = req.headers.authorization;
-    const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) {
-      throw unauthorized('AUTH_MISSING_TOKEN', 'Authentication required: send "Authorization: Bearer <token>" with an API token of the org (`idsync token create --org NAME`).');
-    }
-    const principal = await orgs.authenticate(m[1] as string);
-    req.scimOrg = await orgs.get(principal.orgId);
-    req.scimActor = `token:${principal.tokenId}`;
+    const { org, actor } = await authenticateBearer(orgs, req.headers.authorization);
+    req.scimOrg = org;
+    req.scimActor = actor;
   });
 
   app.addHook('onSend', async (_req, reply, payload) => {
