@@ -22,9 +22,10 @@ interface Rig {
   wait(job: { runAfter: string }): number;
 }
 
-async function rig(tc: TestContext, settings: Record<string, unknown> = {}, token?: string): Promise<Rig> {
+/** The client timeout: generous, so a loaded machine does not turn a normal answer into a fault. */
+async function rig(tc: TestContext, settings: Record<string, unknown> = {}, token?: string, clientTimeoutMs = 10_000): Promise<Rig> {
   const t = await startFaultTarget();
-  const a = await startManualHub({ worker: { clientTimeoutMs: 150 } });
+  const a = await startManualHub({ worker: { clientTimeoutMs } });
   tc.after(async () => {
     await a.close();
     await t.close();
@@ -122,14 +123,15 @@ describe('transient failures', () => {
   });
 
   test('a create that times out after it took effect does not make a duplicate either', async (tc) => {
-    const r = await rig(tc);
+    // The slow answer never comes: this test waits for the client's timeout, once.
+    const r = await rig(tc, {}, undefined, 1_000);
     r.t.fail(1, { kind: 'slow', applied: true }, on.create());
     const u = await r.a.createUser('ann@example.com');
     await r.a.apps.assignUser('T', u.id, 'test');
     await r.a.worker.idle();
     let job = await lastJob(r, u.id);
     assert.equal(job.state, 'pending');
-    assert.match(job.lastError ?? '', /no complete answer within 0.15 s/);
+    assert.match(job.lastError ?? '', /no complete answer within 1 s/);
     await r.a.advance(r.wait(job));
     job = await lastJob(r, u.id);
     assert.equal(job.state, 'done');
@@ -212,7 +214,7 @@ describe('circuit breaker', () => {
 
 /** Awaits a condition on the store, yielding to I/O between polls; bounded, no timers. */
 async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100_000; i++) {
+  for (let i = 0; i < 1_000_000; i++) {
     if (await cond()) return;
     await new Promise<void>((r) => setImmediate(r));
   }
