@@ -8,6 +8,7 @@ import type { ServiceContext } from '../services/context.js';
 import { invalid } from '../core/errors.js';
 import { ADMIN_PREFIX, adminPlugin, sendAdminError } from './admin/plugin.js';
 import { scimPlugin, sendScimError } from './scim/plugin.js';
+import { OAUTH_PREFIX, oauthPlugin } from './oauth/plugin.js';
 
 /** Documented in the README and advertised in ServiceProviderConfig (bulk.maxPayloadSize). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -48,6 +49,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   await app.register(scimPlugin, { prefix: '/scim/v2', ctx: opts.ctx, bodyLimit });
   await app.register(adminPlugin, { prefix: ADMIN_PREFIX, ctx: opts.ctx, bodyLimit });
+  await app.register(oauthPlugin, { prefix: OAUTH_PREFIX, ctx: opts.ctx });
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }

@@ -231,9 +231,54 @@ const m002_provisioning: Migration = {
   },
 };
 
+/**
+ * OAuth 2.0 service apps (clients with public keys), the hub's own signing keys
+ * (sealed with the master key) and the one-time-use store for assertion and
+ * DPoP proof `jti`s.
+ */
+const m003_oauth: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('oauth_clients')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('scopes', 'text', (c) => c.notNull())
+      .addColumn('jwks', 'text')
+      .addColumn('jwks_uri', 'text')
+      .addColumn('token_endpoint_auth_method', 'text', (c) => c.notNull())
+      .addColumn('dpop_bound', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('last_updated', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('oauth_clients_org').on('oauth_clients').columns(['org_id', 'created', 'id']).execute();
+
+    await db.schema
+      .createTable('oauth_keys')
+      .addColumn('kid', 'text', (c) => c.primaryKey())
+      .addColumn('use', 'text', (c) => c.notNull())
+      .addColumn('alg', 'text', (c) => c.notNull())
+      .addColumn('public_jwk', 'text')
+      .addColumn('sealed_private', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('retired', 'text')
+      .execute();
+    await db.schema.createIndex('oauth_keys_use').on('oauth_keys').columns(['use', 'created']).execute();
+
+    await db.schema
+      .createTable('oauth_replay')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('expires', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('oauth_replay_expires').on('oauth_replay').columns(['expires']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_core': m001_core,
   '0002_provisioning': m002_provisioning,
+  '0003_oauth': m003_oauth,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -180,6 +180,40 @@ export interface TasksTable {
   updated: string;
 }
 
+export interface OAuthClientsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  /** JSON array of granted scopes. */
+  scopes: string;
+  /** JSON `{"keys": [...]}` of public keys, when registered inline. */
+  jwks: string | null;
+  jwks_uri: string | null;
+  token_endpoint_auth_method: string;
+  /** 1 when token requests must carry a DPoP proof. */
+  dpop_bound: number;
+  status: string;
+  created: string;
+  last_updated: string;
+}
+
+/** The hub's own keys: access-token signing keys and the DPoP nonce secret, sealed under the master key. */
+export interface OAuthKeysTable {
+  kid: string;
+  use: string;
+  alg: string;
+  public_jwk: string | null;
+  sealed_private: string;
+  created: string;
+  retired: string | null;
+}
+
+/** One row per used `jti` (client assertion or DPoP proof) until it could no longer be accepted anyway. */
+export interface OAuthReplayTable {
+  key: string;
+  expires: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -195,6 +229,9 @@ export interface Database {
   app_links: AppLinksTable;
   jobs: JobsTable;
   tasks: TasksTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_keys: OAuthKeysTable;
+  oauth_replay: OAuthReplayTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -16,6 +16,7 @@ import { PolicyRepository } from './policies.js';
 import { OrgRepository, TokenRepository } from './orgs.js';
 import { AppRepository } from './apps.js';
 import { JobQueue, JobRepository } from './jobs.js';
+import { HubKeyRepository, OAuthClientDirectory, OAuthClientRepository, ReplayRepository } from './oauth.js';
 
 /** Everything one org's services may touch. There is no way from here to another org's rows. */
 export interface OrgScope {
@@ -26,6 +27,7 @@ export interface OrgScope {
   readonly policies: PolicyRepository;
   readonly apps: AppRepository;
   readonly jobs: JobRepository;
+  readonly oauthClients: OAuthClientRepository;
 }
 
 export interface Scope {
@@ -33,6 +35,12 @@ export interface Scope {
   readonly tokens: TokenRepository;
   /** The provisioning worker's queue: the one place jobs are read across orgs. */
   readonly queue: JobQueue;
+  /** OAuth clients by id alone (the token endpoint learns the org from the client). */
+  readonly oauthClients: OAuthClientDirectory;
+  /** The hub's own OAuth keys (access-token signing, DPoP nonces). */
+  readonly oauthKeys: HubKeyRepository;
+  /** Used client-assertion and DPoP-proof `jti`s. */
+  readonly oauthReplay: ReplayRepository;
   org(orgId: string): OrgScope;
 }
 
@@ -41,6 +49,9 @@ function scopeOf(db: Kysely<Database>): Scope {
     orgs: new OrgRepository(db),
     tokens: new TokenRepository(db),
     queue: new JobQueue(db),
+    oauthClients: new OAuthClientDirectory(db),
+    oauthKeys: new HubKeyRepository(db),
+    oauthReplay: new ReplayRepository(db),
     org: (orgId: string) => ({
       orgId,
       users: new UserRepository(db, orgId),
@@ -49,6 +60,7 @@ function scopeOf(db: Kysely<Database>): Scope {
       policies: new PolicyRepository(db, orgId),
       apps: new AppRepository(db, orgId),
       jobs: new JobRepository(db, orgId),
+      oauthClients: new OAuthClientRepository(db, orgId),
     }),
   };
 }
@@ -57,12 +69,18 @@ export class Store implements Scope {
   readonly orgs: OrgRepository;
   readonly tokens: TokenRepository;
   readonly queue: JobQueue;
+  readonly oauthClients: OAuthClientDirectory;
+  readonly oauthKeys: HubKeyRepository;
+  readonly oauthReplay: ReplayRepository;
 
   private constructor(readonly backend: Backend) {
     const s = scopeOf(backend.db);
     this.orgs = s.orgs;
     this.tokens = s.tokens;
     this.queue = s.queue;
+    this.oauthClients = s.oauthClients;
+    this.oauthKeys = s.oauthKeys;
+    this.oauthReplay = s.oauthReplay;
   }
 
   /** Opens a store from a location: a file path for SQLite. Runs pending migrations. */

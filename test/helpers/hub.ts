@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { openApp, type App } from '../../src/app.js';
-import type { Org, OrgSettings } from '../../src/core/types.js';
+import type { Clock, Org, OrgSettings } from '../../src/core/types.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging.js';
 import { OrgService } from '../../src/services/orgs.js';
@@ -75,6 +75,8 @@ export interface HubOptions {
   bodyLimit?: number;
   /** pino level; default "trace" so that every line any code could write is captured. */
   logLevel?: string;
+  /** The hub's clock (e.g. a manualClock for expiry tests); default: real time, strictly increasing. */
+  clock?: Clock;
 }
 
 async function send(base: string, method: string, urlPath: string, body: string | undefined, headers: Record<string, string>): Promise<ScimResponse> {
@@ -101,7 +103,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   // Strictly increasing time: resources created one after another never share a
   // timestamp, so creation order (the default list order) is the order of the calls.
   let last = 0;
-  const clock = { now: () => new Date((last = Math.max(Date.now(), last + 1))) };
+  const clock = opts.clock ?? { now: () => new Date((last = Math.max(Date.now(), last + 1))) };
   const app = await openApp({ db: dbPath, clock });
   const chunks: string[] = [];
   const destination = new Writable({
