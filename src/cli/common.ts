@@ -60,9 +60,18 @@ export async function withApp<T>(opts: DbOptions, fn: (app: App) => Promise<T>):
   }
 }
 
-export async function open(opts: DbOptions): Promise<App> {
+export const MASTER_KEY_NOTICE = (file: string) =>
+  `created master key file ${file}: back it up, and keep it out of the database backups (it opens the credentials sealed in the database; without it they are lost)`;
+
+/**
+ * Opens the store. Whichever command first creates the master key says where it
+ * is (on stderr, so --json output stays clean); `serve` prints it itself.
+ */
+export async function open(opts: DbOptions, announceKey = true): Promise<App> {
   try {
-    return await openApp(opts.db === undefined ? {} : { db: opts.db });
+    const app = await openApp(opts.db === undefined ? {} : { db: opts.db });
+    if (announceKey && app.masterKeyCreated !== null) process.stderr.write(`${MASTER_KEY_NOTICE(app.masterKeyCreated)}\n`);
+    return app;
   } catch (e) {
     if (e instanceof IdsyncError) throw e;
     const where = opts.db ?? process.env['IDSYNC_DB'] ?? './idsync.db';

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { App } from '../app.js';
 import { IdsyncError } from '../core/errors.js';
 import { OrgService } from '../services/orgs.js';
-import { CLI_ACTOR, dbOption, integerArg, open, type DbOptions } from './common.js';
+import { CLI_ACTOR, MASTER_KEY_NOTICE, dbOption, integerArg, open, type DbOptions } from './common.js';
 import { printLines, renderError } from './output.js';
 
 export const DEFAULT_ORG_NAME = 'default';
@@ -48,10 +48,8 @@ function listenError(e: unknown, opts: ServeOptions): unknown {
 }
 
 async function serve(opts: ServeOptions): Promise<void> {
-  const app = await open(opts);
-  if (app.masterKeyCreated !== null) {
-    printLines(`created master key file ${app.masterKeyCreated}: back it up, and keep it out of the database backups (it opens the credentials sealed in the database; without it they are lost)`);
-  }
+  const app = await open(opts, false);
+  if (app.masterKeyCreated !== null) printLines(MASTER_KEY_NOTICE(app.masterKeyCreated));
   let server: { url: string; close(): Promise<void> };
   let worker: { start(): Promise<void>; stop(): Promise<void> } | null = null;
   try {

@@ -185,18 +185,19 @@ export class JobRepository {
   }
 
   /** A later success closes the open tasks it made obsolete. */
-  async resolveTasks(appId: string, targetType: 'user' | 'group', localId: string, now: string): Promise<number> {
-    const r = await this.db
+  async resolveTasks(appId: string, targetType: 'user' | 'group', localId: string, now: string, operations?: readonly string[]): Promise<number> {
+    let q = this.db
       .updateTable('tasks')
       .set({ state: 'resolved', updated: now })
       .where('org_id', '=', this.orgId)
       .where('app_id', '=', appId)
       .where('target_type', '=', targetType)
       .where('local_id', '=', localId)
-      .where('state', '=', 'open')
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+      .where('state', '=', 'open');
+    if (operations !== undefined) q = q.where('operation', 'in', [...operations]);
+    return Number((await q.executeTakeFirst()).numUpdatedRows);
   }
+
 
   /** Newest first; `before` is the keyset cursor of the next page (the last task seen). */
   async tasks(filter: { state?: string; appId?: string; limit: number; before?: { created: string; id: string } }): Promise<Task[]> {

@@ -172,7 +172,7 @@ describe('permanent failures become tasks', () => {
     assert.equal(task?.code, 'PUSH_AUTH_REJECTED');
     assert.equal(task?.targetMessage, 'The bearer token is not valid for this tenant.');
     assert.match(task!.message, /HTTP 401/);
-    assert.match(task!.fix, /Create a new token or client secret at the target and set it with `idsync app update T --token/);
+    assert.match(task!.fix, /Create a new token or client secret at the target and set it with `idsync app update T --org source --token-stdin`/);
     assert.equal(r.t.requests.length, 1, 'one request, no retries of a refused credential');
     assert.equal(r.a.logs().includes('not-the-right-token'), false, 'the credential is not logged');
   });

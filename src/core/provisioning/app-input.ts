@@ -7,12 +7,13 @@ import { isJsonObject, type JsonObject } from '../json.js';
 import { validateMappings } from '../mapping/index.js';
 import { validatePolicySettings } from '../password-policy.js';
 import { isUsernameRuleName } from '../username-rules.js';
-import { DEFAULT_APP_SETTINGS, type AppSettings, type AppStatus, type Mapping, type ScimConnection } from './types.js';
+import { DEFAULT_APP_SETTINGS, type AppSettings, type AppStatus, type Mapping, type ScimAuth } from './types.js';
 
 export interface AppDefinition {
   name?: string;
   status?: AppStatus;
-  connection?: ScimConnection;
+  baseUrl?: string;
+  auth?: ScimAuth;
   /** The bearer token or OAuth client secret, in memory only until sealed. */
   secret?: string;
   settings?: AppSettings;
@@ -65,19 +66,21 @@ function url(text: string, field: string): string {
   return u.toString().replace(/\/+$/, '');
 }
 
-function parseConnection(o: JsonObject): ScimConnection | undefined {
+/** The connection fields given, each on its own: an update may change the URL and keep the auth, or the reverse. */
+function parseConnection(o: JsonObject): { baseUrl?: string; auth?: ScimAuth } {
   const baseUrl = str(o, 'baseUrl');
   const auth = o['auth'];
-  if (baseUrl === undefined && auth === undefined) return undefined;
-  if (baseUrl === undefined) fail('baseUrl', 'is required (the target\'s SCIM base URL).');
-  if (auth === undefined || (isJsonObject(auth) && auth['type'] === 'bearer')) return { baseUrl: url(baseUrl, 'baseUrl'), auth: { type: 'bearer' } };
+  const out: { baseUrl?: string; auth?: ScimAuth } = {};
+  if (baseUrl !== undefined) out.baseUrl = url(baseUrl, 'baseUrl');
+  if (auth === undefined) return out;
   if (!isJsonObject(auth)) fail('auth', 'must be an object: {"type":"bearer"} or {"type":"oauth2","tokenUrl":...,"clientId":...}.');
+  if (auth['type'] === 'bearer') return { ...out, auth: { type: 'bearer' } };
   if (auth['type'] !== 'oauth2') fail('auth.type', 'must be "bearer" or "oauth2".');
   const tokenUrl = str(auth, 'tokenUrl', 'auth.tokenUrl');
   const clientId = str(auth, 'clientId', 'auth.clientId');
   if (tokenUrl === undefined || clientId === undefined) fail('auth', 'of type oauth2 needs tokenUrl and clientId.');
   const scope = str(auth, 'scope', 'auth.scope');
-  return { baseUrl: url(baseUrl, 'baseUrl'), auth: { type: 'oauth2', tokenUrl: url(tokenUrl, 'auth.tokenUrl'), clientId, ...(scope ? { scope } : {}) } };
+  return { ...out, auth: { type: 'oauth2', tokenUrl: url(tokenUrl, 'auth.tokenUrl'), clientId, ...(scope ? { scope } : {}) } };
 }
 
 function parseSettings(v: unknown, base: AppSettings): AppSettings | undefined {
@@ -123,7 +126,7 @@ export function parseAppDefinition(input: unknown, base: AppSettings = DEFAULT_A
   return {
     ...(name !== undefined ? { name } : {}),
     ...(status !== undefined ? { status } : {}),
-    ...(connection !== undefined ? { connection } : {}),
+    ...connection,
     ...(secret !== undefined ? { secret } : {}),
     ...(settings !== undefined ? { settings } : {}),
     ...(mappings !== undefined ? { mappings } : {}),

@@ -38,19 +38,19 @@ export class AppService {
   /** By id or by name (case-insensitive). */
   async require(ref: string): Promise<AppRecord> {
     const apps = this.scope().apps;
-    const app = (await apps.get(ref)) ?? (await apps.getByName(ref));
+    const app = await this.ctx.store.read(async () => (await apps.get(ref)) ?? (await apps.getByName(ref)));
     if (!app) throw notFound('APP_NOT_FOUND', `No app "${ref}" in this org. List apps with \`idsync app list --org ${this.org.name}\`.`);
     return app;
   }
 
   async list(): Promise<AppView[]> {
-    return (await this.scope().apps.list()).map(viewOf);
+    return (await this.ctx.store.read(() => this.scope().apps.list())).map(viewOf);
   }
 
   async create(input: unknown, actor: Actor): Promise<AppView> {
     const def = parseAppDefinition(input);
     if (def.name === undefined) throw invalid('APP_INVALID', 'App field "name" is required.');
-    if (def.connection === undefined) throw invalid('APP_INVALID', 'App field "baseUrl" is required: the target\'s SCIM base URL, e.g. https://target.example.com/scim/v2.');
+    if (def.baseUrl === undefined) throw invalid('APP_INVALID', 'App field "baseUrl" is required: the target\'s SCIM base URL, e.g. https://target.example.com/scim/v2.');
     if (def.secret === undefined) throw invalid('APP_INVALID', 'The target\'s credential is required: "token" (bearer) or "clientSecret" (oauth2).');
     const now = nowIso(this.ctx);
     const id = this.ctx.ids.id('app');
@@ -61,7 +61,7 @@ export class AppService {
       kind: 'scim',
       status: def.status ?? 'ACTIVE',
       settings: def.settings ?? DEFAULT_APP_SETTINGS,
-      connection: def.connection,
+      connection: { baseUrl: def.baseUrl, auth: def.auth ?? { type: 'bearer' } },
       mappings: def.mappings ?? [...DEFAULT_SCIM_MAPPINGS],
       sealedSecret: this.ctx.sealer.seal(def.secret, `app:${id}`),
       pausedUntil: null,
@@ -88,7 +88,7 @@ export class AppService {
       ...current,
       ...(def.name !== undefined ? { name: def.name } : {}),
       ...(def.status !== undefined ? { status: def.status } : {}),
-      ...(def.connection !== undefined ? { connection: def.connection } : {}),
+      connection: { baseUrl: def.baseUrl ?? current.connection.baseUrl, auth: def.auth ?? current.connection.auth },
       ...(def.settings !== undefined ? { settings: def.settings } : {}),
       ...(def.mappings !== undefined ? { mappings: def.mappings } : {}),
       sealedSecret: def.secret !== undefined ? this.ctx.sealer.seal(def.secret, `app:${current.id}`) : current.sealedSecret,
@@ -188,6 +188,6 @@ export class AppService {
   async assignments(ref: string): Promise<{ users: string[]; groups: { groupId: string; push: boolean }[] }> {
     const app = await this.require(ref);
     const scope = this.scope();
-    return { users: await scope.apps.directUserIds(app.id), groups: await scope.apps.groupAssignments(app.id) };
+    return this.ctx.store.read(async () => ({ users: await scope.apps.directUserIds(app.id), groups: await scope.apps.groupAssignments(app.id) }));
   }
 }

@@ -35,8 +35,12 @@ export interface Outcome {
   events: [string, Record<string, unknown>][];
   /** Problems that need a person even though the job itself ran. */
   tasks: TaskDraft[];
-  /** The target accepted what we sent: earlier open tasks for this target are resolved. */
-  resolveTasks: boolean;
+  /**
+   * Operations the target just accepted: open tasks for them are resolved
+   * (`*`: every open task of this target). A pushed profile does not resolve a
+   * password task; only a pushed password does.
+   */
+  resolves: string[];
   followUps: { targetType: 'user' | 'group'; localId: string; reason: string }[];
   note?: string;
 }
@@ -47,7 +51,7 @@ export async function targetLabel(scope: OrgScope, job: Job): Promise<string> {
   return (await scope.groups.get(job.localId))?.name ?? job.localId;
 }
 
-export function taskFrom(draft: TaskDraft, job: Job, app: AppRecord, label: string, ids: IdSource, now: string): Task {
+export function taskFrom(draft: TaskDraft, job: Job, app: AppRecord, where: { label: string; org: string }, ids: IdSource, now: string): Task {
   return {
     id: ids.id('tsk'),
     orgId: job.orgId,
@@ -58,7 +62,7 @@ export function taskFrom(draft: TaskDraft, job: Job, app: AppRecord, label: stri
     code: draft.code,
     message: draft.message,
     targetMessage: draft.targetMessage,
-    fix: fixFor(draft.code, { app: app.name, login: label }),
+    fix: fixFor(draft.code, { app: app.name, login: where.label, org: where.org }),
     state: 'open',
     created: now,
     updated: now,
@@ -70,14 +74,15 @@ export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: Task
   const { ctx, job, app } = env;
   const now = ctx.clock.now().toISOString();
   const label = await targetLabel(env.scope, job);
+  const orgName = (await ctx.store.orgs.get(job.orgId))?.name ?? job.orgId;
   await ctx.store.transaction(async (tx: Scope) => {
     const scope = tx.org(job.orgId);
     await tx.queue.finish(job.id, failure ? 'failed' : 'done', now, failure ? failure.message : null);
     if (outcome.link === null) await scope.apps.deleteLink(app.id, job.targetType, job.localId);
     else if (outcome.link !== undefined) await scope.apps.saveLink(outcome.link);
-    if (outcome.resolveTasks) await scope.jobs.resolveTasks(app.id, job.targetType, job.localId, now);
+    if (outcome.resolves.length > 0) await scope.jobs.resolveTasks(app.id, job.targetType, job.localId, now, outcome.resolves.includes('*') ? undefined : outcome.resolves);
     for (const draft of [...outcome.tasks, ...(failure ? [failure] : [])]) {
-      const task = await scope.jobs.openTask(taskFrom(draft, job, app, label, ctx.ids, now));
+      const task = await scope.jobs.openTask(taskFrom(draft, job, app, { label, org: orgName }, ctx.ids, now));
       await scope.events.append({
         id: ctx.ids.id('evt'),
         type: 'application.provision.task.open',
@@ -100,4 +105,4 @@ export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: Task
   });
 }
 
-export const NO_CHANGE: Outcome = { link: undefined, events: [], tasks: [], resolveTasks: false, followUps: [] };
+export const NO_CHANGE: Outcome = { link: undefined, events: [], tasks: [], resolves: [], followUps: [] };

@@ -21,7 +21,7 @@ export async function runScimGroupJob(env: JobEnv, client: ScimClient): Promise<
   if (!group || !pushed) {
     if (!link?.targetId) return { ...NO_CHANGE, link: link ? null : undefined, note: 'the group is not pushed' };
     await client.deleteGroup(link.targetId);
-    return { ...NO_CHANGE, link: null, resolveTasks: true, events: [['application.provision.group.delete', { targetId: link.targetId }]] };
+    return { ...NO_CHANGE, link: null, resolves: ['*'], events: [['application.provision.group.delete', { targetId: link.targetId }]] };
   }
 
   const memberIds = (await scope.groups.members(group.id)).map((m) => m.userId);
@@ -53,7 +53,7 @@ export async function runScimGroupJob(env: JobEnv, client: ScimClient): Promise<
   return {
     ...NO_CHANGE,
     events,
-    resolveTasks: true,
+    resolves: ['*'],
     link: {
       appId: app.id,
       targetType: 'group',

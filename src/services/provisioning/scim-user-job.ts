@@ -60,14 +60,14 @@ export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext:
   const assigned = user ? await scope.apps.isAssigned(app.id, user.id) : false;
   const action = decideUserAction({ status: user?.status ?? null, assigned, link, settings: app.settings.provisioning });
   const now = env.now.toISOString();
-  const base: Outcome = { link: undefined, events: [], tasks: [], resolveTasks: false, followUps: [] };
+  const base: Outcome = { link: undefined, events: [], tasks: [], resolves: [], followUps: [] };
 
   switch (action.kind) {
     case 'none':
       return { ...base, note: action.why };
     case 'delete': {
       await client.deleteUser(link?.targetId as string);
-      return { ...base, link: null, resolveTasks: true, events: [['application.provision.user.deprovision', { op: 'delete', targetId: link?.targetId }]] };
+      return { ...base, link: null, resolves: ['*'], events: [['application.provision.user.deprovision', { op: 'delete', targetId: link?.targetId }]] };
     }
     case 'deactivate': {
       // A 404 means the account is already gone: the desired state (not active) holds.
@@ -77,7 +77,7 @@ export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext:
       return {
         ...base,
         link: { ...(link as AppLink), state: 'DEACTIVATED', updated: now },
-        resolveTasks: true,
+        resolves: ['deactivate', 'sync'],
         events: [['application.provision.user.deactivate', { targetId: link?.targetId }]],
       };
     }
@@ -159,7 +159,7 @@ export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext:
     ...base,
     tasks,
     events,
-    resolveTasks: tasks.length === 0,
+    resolves: ['create', 'update', 'sync', ...(passwordPushed !== null && passwordPushed === now ? ['password'] : [])],
     followUps: pushedGroups.map((g) => ({ targetType: 'group' as const, localId: g, reason: 'application.provision.user.push' })),
     link: {
       appId: app.id,
