@@ -8,7 +8,9 @@ import type { ServiceContext } from '../services/context.js';
 import { invalid } from '../core/errors.js';
 import { ADMIN_PREFIX, adminPlugin, sendAdminError } from './admin/plugin.js';
 import { scimPlugin, sendScimError } from './scim/plugin.js';
+import { OKTA_PREFIX, oktaPlugin, sendOktaError, type OktaOptions } from './okta/plugin.js';
 import { OAUTH_PREFIX, oauthPlugin } from './oauth/plugin.js';
+import { fastifyOAuthVerifier } from './oauth/verifier.js';
 
 /** Documented in the README and advertised in ServiceProviderConfig (bulk.maxPayloadSize). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -17,6 +19,8 @@ export interface ServerOptions {
   ctx: ServiceContext;
   logger: Logger;
   bodyLimit?: number;
+  /** The management API's rate limits and the OAuth access-token verifier. */
+  okta?: OktaOptions;
 }
 
 export interface RunningServer {
@@ -36,6 +40,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     frameworkErrors: (err, req, reply) => {
       const e = invalid('HTTP_BAD_REQUEST', `The request could not be read: ${err.message}. Check the URL encoding of the path and query.`, { scimType: 'invalidSyntax' });
       if (req.url.startsWith('/scim/')) return sendScimError(req as FastifyRequest, reply as FastifyReply, e);
+      if (req.url.startsWith(`${OKTA_PREFIX}/`)) return sendOktaError(req as FastifyRequest, reply as FastifyReply, e);
       if (req.url.startsWith(`${ADMIN_PREFIX}/`)) return sendAdminError(req as FastifyRequest, reply as FastifyReply, e);
       return (reply as FastifyReply).code(400).send({ error: { code: e.code, message: e.message } });
     },
@@ -48,6 +53,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     );
   });
   await app.register(scimPlugin, { prefix: '/scim/v2', ctx: opts.ctx, bodyLimit });
+  await app.register(oktaPlugin, { prefix: OKTA_PREFIX, ctx: opts.ctx, bodyLimit, oauthVerifier: fastifyOAuthVerifier(opts.ctx), ...opts.okta });
   await app.register(adminPlugin, { prefix: ADMIN_PREFIX, ctx: opts.ctx, bodyLimit });
   await app.register(oauthPlugin, { prefix: OAUTH_PREFIX, ctx: opts.ctx });
   app.get('/health', async () => ({ status: 'ok' }));

@@ -18,6 +18,12 @@ export interface CreateUserInput {
   scimExtra?: ScimExtra;
   /** Plaintext; checked against the policy and hashed. */
   password?: string;
+  /**
+   * A hash imported from another directory, already in the stored form
+   * (`encodeImportedHash`); stored as it is with provider IMPORT, verified at
+   * sign-in and replaced by argon2id then. Not combined with `password`.
+   */
+  importedHash?: string;
   /** true: ACTIVE (with a password) or PROVISIONED; false: STAGED. */
   activate: boolean;
   credentialProvider?: CredentialProvider;
@@ -121,8 +127,10 @@ export class UserService {
         isAdminReset: true,
       });
       passwordHash = await this.ctx.hasher.hash(input.password);
+    } else if (input.importedHash !== undefined) {
+      passwordHash = input.importedHash;
     }
-    const provider = input.credentialProvider ?? 'HUB';
+    const provider = input.credentialProvider ?? (input.importedHash !== undefined && input.password === undefined ? 'IMPORT' : 'HUB');
     const hasPassword = hasUsableCredential({ passwordHash, credentialProvider: provider });
     const status: UserStatus = input.activate ? (hasPassword ? 'ACTIVE' : 'PROVISIONED') : 'STAGED';
     const user: User = {
@@ -155,7 +163,7 @@ export class UserService {
       await scope.events.append(this.event('user.lifecycle.create', actor, id, { login, status, activated: input.activate }, now));
       if (passwordHash !== null) {
         await scope.users.addPasswordHistory(id, passwordHash, now, HISTORY_KEEP);
-        await scope.events.append(this.event('user.account.update_password', actor, id, { reason: 'created with password' }, now));
+        await scope.events.append(this.event('user.account.update_password', actor, id, { reason: input.password === undefined ? 'created with imported hash' : 'created with password' }, now));
       }
       queued = await planUserJobs(this.ctx, scope, { userId: id, reason: 'user.lifecycle.create', ...(input.password === undefined ? {} : { password: input.password }) });
       return user;

@@ -135,6 +135,21 @@ export class GroupRepository {
     return out;
   }
 
+  /**
+   * Up to `limit` members after a position (when they were added, then user id), in
+   * the order they were added: cursor paging that reads one page, not the whole group.
+   */
+  async memberPage(groupId: string, after: { added: string; userId: string } | null, limit: number): Promise<{ userId: string; added: string }[]> {
+    let q = this.db
+      .selectFrom('group_members')
+      .select(['user_id', 'added'])
+      .where('org_id', '=', this.orgId)
+      .where('group_id', '=', groupId);
+    if (after) q = q.where((eb) => eb.or([eb('added', '>', after.added), eb.and([eb('added', '=', after.added), eb('user_id', '>', after.userId)])]));
+    const rows = await q.orderBy('added').orderBy('user_id').limit(limit).execute();
+    return rows.map((r) => ({ userId: r.user_id, added: r.added }));
+  }
+
   async addMember(groupId: string, userId: string, added: string): Promise<boolean> {
     const res = await this.db
       .insertInto('group_members')
