@@ -67,20 +67,12 @@ async function serve(opts: ServeOptions): Promise<void> {
     await app.close();
     throw listenError(e, opts);
   }
-  printLines(`listening on ${server.url}`);
-  try {
-    await worker?.start();
-  } catch (e) {
-    await server.close();
-    await app.close();
-    throw e;
-  }
-
+  const running = server;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    server
+    running
       .close()
       .then(() => worker?.stop())
       .then(() => app.close())
@@ -89,8 +81,17 @@ async function serve(opts: ServeOptions): Promise<void> {
         (e: unknown) => process.exit(renderError(e, false)),
       );
   };
+  // Before the listening line: whoever waits for that line may signal us at once.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  printLines(`listening on ${server.url}`);
+  try {
+    await worker?.start();
+  } catch (e) {
+    await server.close();
+    await app.close();
+    throw e;
+  }
 }
 
 export function registerServe(program: Command): void {

@@ -11,11 +11,17 @@ import { MAX_ATTEMPTS, pauseMs, retryDelayMs } from '../../core/provisioning/bac
 import type { Job } from '../../core/provisioning/types.js';
 import { isPushError } from '../../connectors/errors.js';
 import { DEFAULT_TIMEOUT_MS } from '../../connectors/http.js';
+import { invalid } from '../../core/errors.js';
+import { compileHubMappings, type CompiledHubMapping } from '../../core/provisioning/hub-mapping.js';
+import { HubClient } from '../../connectors/hub/client.js';
 import { ScimClient } from '../../connectors/scim/client.js';
 import type { ScimCredential } from '../../connectors/scim/auth.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { JobRunner, ServiceContext } from '../context.js';
 import { NO_CHANGE, recordOutcome, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
+import { currentAppKey, rotateAppKey, rotationDue } from './hub-keys.js';
+import { runHubGroupJob } from './hub-group-job.js';
+import { runHubUserJob } from './hub-user-job.js';
 import { runScimGroupJob } from './scim-group-job.js';
 import { runScimUserJob } from './scim-user-job.js';
 
@@ -35,6 +41,7 @@ export interface WorkerOptions {
 
 /** The SCIM client of an app, with its credential opened from the seal (worker and import). */
 export function openScimClient(ctx: ServiceContext, app: AppRecord, opts: { timeoutMs?: number } = {}): ScimClient {
+  if (app.kind !== 'scim') throw invalid('APP_KIND_UNSUPPORTED', `${app.name} is a ${app.kind} app; this operation works with SCIM apps only.`);
   const secret = app.sealedSecret === null ? '' : ctx.sealer.open(app.sealedSecret, `app:${app.id}`).toString('utf8');
   const auth: ScimCredential =
     app.connection.auth.type === 'bearer'
@@ -42,6 +49,24 @@ export function openScimClient(ctx: ServiceContext, app: AppRecord, opts: { time
       : { type: 'oauth2', tokenUrl: app.connection.auth.tokenUrl, clientId: app.connection.auth.clientId, clientSecret: secret, scope: app.connection.auth.scope ?? null };
   return new ScimClient({ baseUrl: app.connection.baseUrl, auth, clock: ctx.clock, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
 }
+
+/** The /api/v1 client of a hub app: its API token (SSWS), or its service app signing with the app's current key. */
+export function openHubClient(ctx: ServiceContext, app: AppRecord, opts: { timeoutMs?: number } = {}): HubClient {
+  const auth = app.connection.auth;
+  const credential =
+    auth.type === 'oauth2'
+      ? {
+          type: 'private_key_jwt' as const,
+          tokenUrl: auth.tokenUrl,
+          clientId: auth.clientId,
+          scope: auth.scope ?? 'okta.users.manage okta.groups.manage okta.policies.read',
+          signingKey: () => currentAppKey(ctx, app),
+        }
+      : { type: 'ssws' as const, token: app.sealedSecret === null ? '' : ctx.sealer.open(app.sealedSecret, `app:${app.id}`).toString('utf8') };
+  return new HubClient({ baseUrl: app.connection.baseUrl, credential, clock: ctx.clock, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
+}
+
+type Connection = { kind: 'scim'; client: ScimClient; mappings: CompiledMapping[] } | { kind: 'hub'; client: HubClient; mappings: CompiledHubMapping[] };
 
 /** The job carried a password whose TTL passed: wiped by the sweep, or due to be. */
 function passwordLapsed(job: Job, now: Date): boolean {
@@ -65,6 +90,20 @@ function withLapsedPassword(outcome: Outcome, app: AppRecord): Outcome {
   return { ...outcome, link, tasks: [...outcome.tasks, task] };
 }
 
+/**
+ * What a task says the hub tried, from the request that failed: a task is
+ * resolved later only by a success of the same operation.
+ */
+function failedOperation(job: Job, e: unknown): string {
+  if (job.targetType === 'group') return 'group';
+  const op = isPushError(e) ? (e.operation ?? '') : '';
+  if (op.startsWith('create')) return 'create';
+  if (op.startsWith('replace')) return 'update';
+  if (op.startsWith('delete')) return 'delete';
+  if (op.startsWith('update')) return job.sealedPassword ? 'password' : 'sync';
+  return 'sync';
+}
+
 const SWEEP_EVERY_MS = 60_000;
 const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
 
@@ -77,7 +116,7 @@ export class ProvisioningWorker implements JobRunner {
   private timer: NodeJS.Timeout | null = null;
   private lastSweep = 0;
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly clients = new Map<string, { version: number; client: ScimClient; mappings: CompiledMapping[] }>();
+  private readonly clients = new Map<string, { version: number; connection: Connection }>();
   private readonly opts: Required<Omit<WorkerOptions, 'logger'>> & { logger: Logger };
 
   constructor(
@@ -186,12 +225,21 @@ export class ProvisioningWorker implements JobRunner {
     await this.ctx.store.queue.purgeFinished(new Date(now.getTime() - KEEP_FINISHED_MS).toISOString());
   }
 
-  private connection(app: AppRecord): { client: ScimClient; mappings: CompiledMapping[] } {
+  /** The app's client, built again when the app changed; a hub app's key is rotated first when due (rotation on first need). */
+  private async connection(app: AppRecord): Promise<{ app: AppRecord; connection: Connection }> {
+    if (rotationDue(app, this.ctx.clock.now())) {
+      app = await rotateAppKey(this.ctx, app.orgId, app.id, 'system', { onlyIfDue: true });
+      this.opts.logger.info({ app: app.name }, 'rotated the signing key of a hub app');
+    }
     const cached = this.clients.get(app.id);
-    if (cached && cached.version === app.version) return cached;
-    const entry = { version: app.version, client: openScimClient(this.ctx, app, { timeoutMs: this.opts.clientTimeoutMs }), mappings: compileMappings(app.mappings) };
-    this.clients.set(app.id, entry);
-    return entry;
+    if (cached && cached.version === app.version) return { app, connection: cached.connection };
+    const timeoutMs = this.opts.clientTimeoutMs;
+    const connection: Connection =
+      app.kind === 'hub'
+        ? { kind: 'hub', client: openHubClient(this.ctx, app, { timeoutMs }), mappings: compileHubMappings(app.mappings) }
+        : { kind: 'scim', client: openScimClient(this.ctx, app, { timeoutMs }), mappings: compileMappings(app.mappings) };
+    this.clients.set(app.id, { version: app.version, connection });
+    return { app, connection };
   }
 
   private async execute(job: Job, app: AppRecord): Promise<void> {
@@ -211,11 +259,17 @@ export class ProvisioningWorker implements JobRunner {
     };
     const log = this.opts.logger.child({ job: job.id, app: app.name, target: `${job.targetType}:${job.localId}` });
     try {
-      const { client, mappings } = this.connection(app);
-      env.mappings = mappings;
+      const { app: current, connection: c } = await this.connection(app);
+      env.app = current;
       const lapsed = passwordLapsed(job, env.now);
       const plaintext = job.sealedPassword && !lapsed ? this.ctx.sealer.open(job.sealedPassword, `job:${job.id}`).toString('utf8') : null;
-      let outcome = job.targetType === 'user' ? await runScimUserJob(env, client, plaintext) : await runScimGroupJob(env, client);
+      let outcome: Outcome;
+      if (c.kind === 'hub') {
+        outcome = job.targetType === 'user' ? await runHubUserJob(env, c.client, c.mappings, plaintext) : await runHubGroupJob(env, c.client);
+      } else {
+        env.mappings = c.mappings;
+        outcome = job.targetType === 'user' ? await runScimUserJob(env, c.client, plaintext) : await runScimGroupJob(env, c.client);
+      }
       if (lapsed && job.targetType === 'user') outcome = withLapsedPassword(outcome, app);
       await recordOutcome(env, outcome, null);
       log.debug({ events: outcome.events.length, note: outcome.note }, 'provisioning job done');
@@ -249,7 +303,7 @@ export class ProvisioningWorker implements JobRunner {
         return;
       }
       const draft: TaskDraft = {
-        operation: job.targetType === 'group' ? 'group' : job.sealedPassword ? 'password' : 'sync',
+        operation: failedOperation(job, e),
         code: isIdsyncError(e) ? e.code : 'PUSH_FAILED',
         message: isIdsyncError(e) && e.expose ? e.message : 'The push failed with an internal error; see the hub log.',
         targetMessage: isPushError(e) ? e.targetMessage : null,
