@@ -4,7 +4,7 @@
  * passwords are checked and hashed here and go no further.
  */
 import { conflict, invalid, notFound, precondition } from '../core/errors.js';
-import { transition, type LifecycleAction } from '../core/lifecycle.js';
+import { canTransition, transition, type LifecycleAction } from '../core/lifecycle.js';
 import { assertUsername } from '../core/username-rules.js';
 import type { CredentialProvider, Org, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
 import type { OrgScope } from '../store/store.js';
@@ -47,6 +47,27 @@ export interface UserChange {
   externalId?: string | null;
   scimExtra?: ScimExtra;
 }
+
+/** One sign-in attempt, as `recordSignIn` writes it. Never carries the password. */
+export type SignInRecord =
+  | {
+      success: true;
+      /** The stored hash the password was verified against. */
+      verifiedHash: string;
+      /** A fresh argon2id hash of the same password, replacing `verifiedHash`. */
+      rehash?: string;
+      /** The password is past the policy's maximum age: an ACTIVE user becomes PASSWORD_EXPIRED. */
+      expire?: boolean;
+      ip?: string;
+    }
+  | {
+      success: false;
+      /** The policy's lockout threshold (0: never lock out). */
+      lockoutAttempts?: number;
+      /** Why it failed, for the event (INVALID_CREDENTIALS, USER_STATUS, ...). */
+      reason?: string;
+      ip?: string;
+    };
 
 /** Okta System Log event types, so the log reads the same through the management API later. */
 const LIFECYCLE_EVENT: Record<LifecycleAction, string> = {
@@ -292,6 +313,49 @@ export class UserService {
       }
       return { user: next, events };
     }, password?.plain);
+  }
+
+  /**
+   * Records one sign-in attempt in one transaction with its events: a failure
+   * counts up and locks the user out at the policy's limit; a success resets the
+   * count, sets lastLogin, may replace the verified hash by a fresh argon2id one
+   * (IMPORT becomes HUB) and may expire the password. Provisioning jobs are planned
+   * only when the status changed (a sign-in alone costs no push).
+   */
+  async recordSignIn(id: string, rec: SignInRecord, actor: Actor): Promise<User> {
+    let queued = 0;
+    const result = await this.ctx.store.transaction(async (tx) => {
+      const scope = tx.org(this.org.id);
+      const u = await scope.users.get(id);
+      if (!u) throw notFound('USER_NOT_FOUND', `No user with id ${id} in this org.`);
+      const now = nowIso(this.ctx);
+      const events: [string, Record<string, unknown>][] = [];
+      let next: User = { ...u, lastUpdated: now, version: u.version + 1 };
+      const apply = (action: LifecycleAction): void => {
+        const status = transition(next.status, action, { hasPassword: hasUsableCredential(next) });
+        events.push([LIFECYCLE_EVENT[action], { from: next.status, to: status, reason: 'sign-in' }]);
+        next = { ...next, status, statusChanged: now };
+      };
+      if (rec.success) {
+        next = { ...next, failedSignIns: 0, lastLogin: now };
+        // Only the hash that was verified is replaced: a change that raced the sign-in wins.
+        const rehashed = rec.rehash !== undefined && u.passwordHash === rec.verifiedHash;
+        if (rehashed) next = { ...next, passwordHash: rec.rehash ?? null, credentialProvider: u.credentialProvider === 'IMPORT' ? 'HUB' : u.credentialProvider };
+        events.push(['user.session.start', { outcome: rec.expire ? 'PASSWORD_EXPIRED' : 'SUCCESS', login: u.profile.login, ...(rec.ip ? { ip: rec.ip } : {}), ...(rehashed ? { rehashed: true } : {}) }]);
+        if (rec.expire && next.status === 'ACTIVE') apply('expirePassword');
+      } else {
+        next = { ...next, failedSignIns: u.failedSignIns + 1 };
+        events.push(['user.session.start', { outcome: 'FAILURE', reason: rec.reason ?? 'INVALID_CREDENTIALS', login: u.profile.login, ...(rec.ip ? { ip: rec.ip } : {}) }]);
+        const limit = rec.lockoutAttempts ?? 0;
+        if (limit > 0 && next.failedSignIns >= limit && canTransition(next.status, 'lockOut')) apply('lockOut');
+      }
+      await scope.users.update(next, u.version);
+      for (const [type, data] of events) await scope.events.append(this.event(type, actor, id, data, now));
+      if (next.status !== u.status) queued = await planUserJobs(this.ctx, scope, { userId: id, reason: events[events.length - 1]?.[0] ?? 'user.session.start' });
+      return next;
+    });
+    jobsCommitted(this.ctx, queued);
+    return result;
   }
 
   /**

@@ -284,3 +284,34 @@ export const migrations: Record<string, Migration> = {
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
 };
+
+/** Identity providers and the users linked to them (FEDERATION credentials). */
+const m004_idps: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('idps')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('protocol', 'text', (c) => c.notNull())
+      .addColumn('jit', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('last_updated', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('idps_org').on('idps').columns(['org_id', 'created', 'id']).execute();
+
+    await db.schema
+      .createTable('idp_links')
+      .addColumn('idp_id', 'text', (c) => c.notNull().references('idps.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('external_id', 'text')
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('idp_links_pk', ['idp_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('idp_links_user').on('idp_links').columns(['org_id', 'user_id']).execute();
+  },
+};
+migrations['0004_idps'] = m004_idps;

@@ -214,6 +214,31 @@ export interface OAuthReplayTable {
   expires: string;
 }
 
+/** Identity providers (a minimal record: the hub does not run the federation itself). */
+export interface IdpsTable {
+  id: string;
+  org_id: string;
+  /** SAML2, OIDC or OKTA. */
+  type: string;
+  name: string;
+  /** JSON of the management API's `protocol` object, without client secrets. */
+  protocol: string;
+  /** 1 when users are created just in time at their first federated sign-in. */
+  jit: number;
+  status: string;
+  created: string;
+  last_updated: string;
+}
+
+/** A user linked to an identity provider: their credentials are FEDERATION. */
+export interface IdpLinksTable {
+  idp_id: string;
+  user_id: string;
+  org_id: string;
+  external_id: string | null;
+  created: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -232,6 +257,8 @@ export interface Database {
   oauth_clients: OAuthClientsTable;
   oauth_keys: OAuthKeysTable;
   oauth_replay: OAuthReplayTable;
+  idps: IdpsTable;
+  idp_links: IdpLinksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -17,6 +17,8 @@ import { OrgRepository, TokenRepository } from './orgs.js';
 import { AppRepository } from './apps.js';
 import { JobQueue, JobRepository } from './jobs.js';
 import { HubKeyRepository, OAuthClientDirectory, OAuthClientRepository, ReplayRepository } from './oauth.js';
+import { IdpRepository } from './idps.js';
+import { LogRepository } from './logs.js';
 
 /** Everything one org's services may touch. There is no way from here to another org's rows. */
 export interface OrgScope {
@@ -28,6 +30,9 @@ export interface OrgScope {
   readonly apps: AppRepository;
   readonly jobs: JobRepository;
   readonly oauthClients: OAuthClientRepository;
+  readonly idps: IdpRepository;
+  /** The event log read as the management API's system log. */
+  readonly logs: LogRepository;
 }
 
 export interface Scope {
@@ -61,6 +66,8 @@ function scopeOf(db: Kysely<Database>): Scope {
       apps: new AppRepository(db, orgId),
       jobs: new JobRepository(db, orgId),
       oauthClients: new OAuthClientRepository(db, orgId),
+      idps: new IdpRepository(db, orgId),
+      logs: new LogRepository(db, orgId),
     }),
   };
 }

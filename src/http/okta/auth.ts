@@ -9,7 +9,17 @@ import { IdsyncError, forbidden, unauthorized } from '../../core/errors.js';
 import type { Org } from '../../core/types.js';
 import type { OrgService } from '../../services/orgs.js';
 
-export const OKTA_SCOPES = ['okta.users.read', 'okta.users.manage', 'okta.groups.read', 'okta.groups.manage'] as const;
+export const OKTA_SCOPES = [
+  'okta.users.read',
+  'okta.users.manage',
+  'okta.groups.read',
+  'okta.groups.manage',
+  'okta.apps.read',
+  'okta.apps.manage',
+  'okta.logs.read',
+  'okta.idps.read',
+  'okta.idps.manage',
+] as const;
 export type OktaScope = (typeof OKTA_SCOPES)[number];
 
 /** What an OAuth access token (with its DPoP proof, when bound) resolves to. */
@@ -82,6 +92,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The OAuth scope a route needs (API tokens have them all). */
     oktaScope?: OktaScope;
+    /** A route that takes no API token (sign-in): it resolves its org and limits its rate itself. */
+    oktaPublic?: boolean;
   }
 }
 

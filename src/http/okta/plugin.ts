@@ -13,8 +13,12 @@ import { OrgService } from '../../services/orgs.js';
 import { parseJsonText } from '../json-body.js';
 import { assertScope, authenticate, type OAuthVerifier } from './auth.js';
 import { renderOktaError } from './errors.js';
+import { appRoutes } from './apps.js';
+import { authnRoutes } from './authn.js';
 import { groupRoutes } from './groups.js';
+import { idpRoutes } from './idps.js';
 import { lifecycleRoutes } from './lifecycle.js';
+import { logRoutes } from './logs.js';
 import { DEFAULT_RATE_LIMITS, FixedWindowLimiter, rateFamily, rateLimitError, type RateLimits } from './rate-limit.js';
 import { userRoutes } from './users.js';
 
@@ -82,6 +86,8 @@ export async function oktaPlugin(app: FastifyInstance, opts: OktaPluginOptions):
   );
 
   app.addHook('onRequest', async (req, reply) => {
+    // Sign-in carries no API token: its route resolves the org and limits the rate per source address.
+    if (req.routeOptions.config?.oktaPublic === true) return;
     const p = await authenticate(req, orgs, opts.oauthVerifier);
     req.okta = p;
     const family = rateFamily(req.url);
@@ -107,4 +113,8 @@ export async function oktaPlugin(app: FastifyInstance, opts: OktaPluginOptions):
   await userRoutes(app, opts.ctx);
   await lifecycleRoutes(app, opts.ctx);
   await groupRoutes(app, opts.ctx);
+  await authnRoutes(app, opts.ctx);
+  await logRoutes(app, opts.ctx);
+  await idpRoutes(app, opts.ctx);
+  await appRoutes(app, opts.ctx);
 }
