@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scimBench } from './scim.js';
+import { provisioningBench } from './provisioning.js';
 
 interface CommonOptions {
   users: number | undefined;
@@ -15,6 +16,7 @@ interface CommonOptions {
 
 const BENCHES: Record<string, (o: CommonOptions) => Promise<void>> = {
   scim: (o) => scimBench({ users: o.users ?? 100_000, durationSeconds: o.durationSeconds, warmupSeconds: o.warmupSeconds, cpuProfDir: o.cpuProfDir }),
+  provisioning: (o) => provisioningBench({ pushUsers: o.users ?? 10_000, passwordChanges: Number(process.env['IDSYNC_BENCH_PASSWORDS'] ?? 1_000), bigOrgUsers: Number(process.env['IDSYNC_BENCH_BIG_ORG'] ?? 100_000) }),
 };
 
 const USAGE = `usage: npm run bench -- [${Object.keys(BENCHES).join('|')}...] [--users N] [--duration S] [--warmup S] [--cpu-prof DIR]`;

@@ -240,17 +240,22 @@ export class JobQueue {
    * its retry): jobs for one target run in order, one at a time, and at most one
    * per target is returned.
    */
-  async due(now: string, limit: number): Promise<Job[]> {
+  async due(now: string, limit: number, excludeAppIds: readonly string[] = []): Promise<Job[]> {
+    // Apps already running as many jobs as they may are left out here, not skipped
+    // row by row in the worker: a big backlog of one busy app must not be re-read on
+    // every tick.
+    const skip = excludeAppIds.length === 0 ? sql`` : sql`and j.app_id not in (${sql.join(excludeAppIds.map((id) => sql`${id}`))})`;
     const rows = await sql<JobRow>`
       select j.* from jobs j join apps a on a.id = j.app_id
-      where j.state = 'pending' and j.run_after <= ${now}
+      where j.state = 'pending' and j.run_after <= ${now} ${skip}
         and a.status = 'ACTIVE' and (a.paused_until is null or a.paused_until <= ${now})
         and not exists (select 1 from jobs r where r.app_id = j.app_id and r.target_type = j.target_type
                         and r.local_id = j.local_id
                         and (r.state = 'running' or (r.state = 'pending' and r.seq < j.seq)))
-      order by j.seq limit ${limit}`.execute(this.db);
+      order by j.seq limit ${sql.lit(Math.trunc(limit))}`.execute(this.db);
     return rows.rows.map(toJob);
   }
+
 
   /** Claims a job; false if another worker took it first. */
   async claim(id: string, leaseUntil: string): Promise<boolean> {

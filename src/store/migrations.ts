@@ -315,3 +315,11 @@ const m004_idps: Migration = {
   },
 };
 migrations['0004_idps'] = m004_idps;
+
+/** The worker reads pending jobs in order: walk an index instead of sorting the backlog. */
+const m005_job_queue_order: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('jobs_state_seq').on('jobs').columns(['state', 'seq']).execute();
+  },
+};
+migrations['0005_job_queue_order'] = m005_job_queue_order;

@@ -109,6 +109,8 @@ const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
 
 export class ProvisioningWorker implements JobRunner {
   private readonly inFlight = new Map<string, number>();
+  /** Each app's concurrency, as last read: which apps are full is known without a query. */
+  private readonly limits = new Map<string, number>();
   private running = 0;
   private ticking = false;
   private again = false;
@@ -176,11 +178,15 @@ export class ProvisioningWorker implements JobRunner {
         const free = this.opts.maxInFlight - this.running;
         if (free <= 0) break;
         const now = this.ctx.clock.now();
-        const due = await this.ctx.store.queue.due(now.toISOString(), free * 4);
+        const saturated = [...this.inFlight.entries()].filter(([id, n]) => n >= (this.limits.get(id) ?? 1)).map(([id]) => id);
+        const due = await this.ctx.store.queue.due(now.toISOString(), free * 2, saturated);
+        const apps = new Map<string, AppRecord | null>();
         for (const job of due) {
           if (this.running >= this.opts.maxInFlight) break;
-          const app = await this.ctx.store.org(job.orgId).apps.get(job.appId);
+          if (!apps.has(job.appId)) apps.set(job.appId, await this.ctx.store.org(job.orgId).apps.get(job.appId));
+          const app = apps.get(job.appId);
           if (!app) continue;
+          this.limits.set(app.id, Math.max(1, app.settings.concurrency));
           if ((this.inFlight.get(app.id) ?? 0) >= Math.max(1, app.settings.concurrency)) continue;
           const lease = new Date(now.getTime() + this.opts.leaseMs).toISOString();
           if (!(await this.ctx.store.queue.claim(job.id, lease))) continue;
