@@ -6,7 +6,14 @@
  */
 import type { PasswordPolicySettings, Timestamp, UsernameRuleName } from '../types.js';
 
-export type AppKind = 'scim';
+/** `scim`: a SCIM 2.0 target; `hub`: another hub org (org-to-org) through its Okta-compatible /api/v1. */
+export type AppKind = 'scim' | 'hub';
+/**
+ * Status a `hub` app gives a user it creates at the target (see README, org-to-org):
+ * `..._with_pass` send a password at creation (the user's own when known, else a random one).
+ */
+export const INITIAL_STATUSES = ['active_with_pass', 'pending_with_pass', 'active', 'pending', 'staged'] as const;
+export type InitialStatus = (typeof INITIAL_STATUSES)[number];
 export type AppStatus = 'ACTIVE' | 'INACTIVE';
 /** `hub`: the user's own password; `random`: a random password meeting the target policy, set once at creation. */
 export type PasswordSyncMode = 'off' | 'hub' | 'random';
@@ -35,6 +42,8 @@ export interface AppSettings {
   concurrency: number;
   /** A pending password push is dropped (and its plaintext wiped) after this many minutes. */
   passwordTtlMinutes: number;
+  /** `hub` apps only: the status of accounts it creates at the target; absent means `active_with_pass`. */
+  initialStatus?: InitialStatus;
 }
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
@@ -47,16 +56,38 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   passwordTtlMinutes: 60,
 };
 
-export type ScimAuth = { type: 'bearer' } | { type: 'oauth2'; tokenUrl: string; clientId: string; scope?: string };
+/**
+ * For `scim` apps: a bearer token, or OAuth client credentials with a client secret.
+ * For `hub` apps: `bearer` is the target org's API token (sent as `SSWS`), `oauth2`
+ * is a service app at the target authenticated with private_key_jwt + DPoP, signed
+ * with the source's own rotating keys (`ScimConnection.keys`).
+ */
+export type ScimAuth =
+  | { type: 'bearer' }
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; scope?: string; rotateAfterDays?: number; overlapHours?: number };
+
+/** A key pair a `hub` app signs client assertions with; the public half is published at the app's JWKS URL. */
+export interface AppKey {
+  kid: string;
+  alg: string;
+  publicJwk: Record<string, unknown>;
+  /** The private JWK, sealed with the master key (aad `app_key:<appId>:<kid>`). */
+  sealedPrivate: string;
+  created: Timestamp;
+  /** When a newer key replaced it; it stays published for the overlap period after. */
+  retired: Timestamp | null;
+}
 
 /** Non-secret connection settings; the credential (bearer token or client secret) is sealed apart. */
 export interface ScimConnection {
   baseUrl: string;
   auth: ScimAuth;
+  /** `hub` apps with oauth2: the source's own key pairs (newest last). */
+  keys?: AppKey[];
 }
 
 export interface Mapping {
-  /** A SCIM attribute path at the target, e.g. `name.givenName`, `emails[type eq "work"].value`. */
+  /** A SCIM attribute path at the target, e.g. `name.givenName` (`hub` apps: an Okta profile attribute such as `firstName`). */
   target: string;
   /** An expression over the hub user, e.g. `user.firstName`. */
   expression: string;

@@ -14,6 +14,7 @@ import type { ServiceContext } from '../../services/context.js';
 import { isOAuthError, OAuthError } from '../../services/oauth/errors.js';
 import { publishedJwks } from '../../services/oauth/keys.js';
 import { issueClientCredentialsToken } from '../../services/oauth/token.js';
+import { appJwksRoutes } from './app-jwks.js';
 
 export const OAUTH_PREFIX = '/oauth2/v1';
 export const TOKEN_PATH = `${OAUTH_PREFIX}/token`;
@@ -102,6 +103,8 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
   app.get('/keys', async (_req, reply) => {
     return reply.header('cache-control', 'max-age=300').send(await publishedJwks(opts.ctx));
   });
+
+  await appJwksRoutes(app, opts.ctx);
 }
 
 /** The absolute URL of a request as clients address it: what a resource request's DPoP proof must name (htu). */

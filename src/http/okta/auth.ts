@@ -19,6 +19,8 @@ export const OKTA_SCOPES = [
   'okta.logs.read',
   'okta.idps.read',
   'okta.idps.manage',
+  'okta.policies.read',
+  'okta.policies.manage',
 ] as const;
 export type OktaScope = (typeof OKTA_SCOPES)[number];
 

@@ -19,6 +19,7 @@ import { groupRoutes } from './groups.js';
 import { idpRoutes } from './idps.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { logRoutes } from './logs.js';
+import { policyRoutes } from './policies.js';
 import { DEFAULT_RATE_LIMITS, FixedWindowLimiter, rateFamily, rateLimitError, type RateLimits } from './rate-limit.js';
 import { userRoutes } from './users.js';
 
@@ -117,4 +118,5 @@ export async function oktaPlugin(app: FastifyInstance, opts: OktaPluginOptions):
   await logRoutes(app, opts.ctx);
   await idpRoutes(app, opts.ctx);
   await appRoutes(app, opts.ctx);
+  await policyRoutes(app, opts.ctx);
 }

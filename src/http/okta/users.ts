@@ -67,9 +67,10 @@ export async function userRoutes(app: FastifyInstance, ctx: ServiceContext): Pro
 
   app.post<IdParams>('/users/:id', MANAGE, async (req) => {
     const body = readUserBody(req.body, 'update');
+    const strict = queryBool(req, 'strict', false);
     const user = await service(ctx, req).update(
       req.params.id,
-      { ...(body.profile === undefined ? {} : { profile: body.profile }), ...(body.password === undefined ? {} : { password: body.password }) },
+      { ...(body.profile === undefined ? {} : { profile: body.profile }), ...(body.password === undefined ? {} : { password: body.password }), strict },
       principal(req).actor,
     );
     return userJson(user, baseUrl(req));
@@ -77,9 +78,10 @@ export async function userRoutes(app: FastifyInstance, ctx: ServiceContext): Pro
 
   app.put<IdParams>('/users/:id', MANAGE, async (req) => {
     const body = readUserBody(req.body, 'replace');
+    const strict = queryBool(req, 'strict', false);
     const user = await service(ctx, req).replace(
       req.params.id,
-      { profile: body.profile ?? {}, ...(body.password === undefined ? {} : { password: body.password }) },
+      { profile: body.profile ?? {}, ...(body.password === undefined ? {} : { password: body.password }), strict },
       principal(req).actor,
     );
     return userJson(user, baseUrl(req));

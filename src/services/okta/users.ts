@@ -39,6 +39,8 @@ export interface OktaNewUser {
 export interface OktaUserChange {
   profile?: Record<string, ProfileValue>;
   password?: string;
+  /** `?strict=true`: the password is held to the policy's minimum age (and history), as an org-to-org push is. */
+  strict?: boolean;
 }
 
 /** Bodies are checked (`http/okta/bodies.ts`) to carry a non-blank login before they get here. */
@@ -114,25 +116,26 @@ export class OktaUsers {
     return user;
   }
 
-  /** POST /users/{id}: the given profile attributes are merged in; a password value is an admin reset. */
+  /** POST /users/{id}: the given profile attributes are merged in; a password value is an admin reset unless `strict`. */
   async update(id: string, change: OktaUserChange, actor: Actor): Promise<User> {
     const current = await this.find(id);
     const profile = change.profile === undefined ? undefined : asProfile({ ...current.profile, ...change.profile });
-    return this.apply(current, profile, change.password, actor);
+    return this.apply(current, profile, change.password, change.strict === true, actor);
   }
 
   /** PUT /users/{id}: the profile is replaced whole; attributes left out are removed. */
   async replace(id: string, change: Required<Pick<OktaUserChange, 'profile'>> & OktaUserChange, actor: Actor): Promise<User> {
     const current = await this.find(id);
-    return this.apply(current, asProfile(change.profile), change.password, actor);
+    return this.apply(current, asProfile(change.profile), change.password, change.strict === true, actor);
   }
 
-  private async apply(current: User, profile: UserProfile | undefined, password: string | undefined, actor: Actor): Promise<User> {
+  /** A password without `strict` is an admin reset (no minimum age); with it, it is held to the whole policy. */
+  private async apply(current: User, profile: UserProfile | undefined, password: string | undefined, strict: boolean, actor: Actor): Promise<User> {
     return this.users.modify(
       current.id,
       {
         ...(profile === undefined ? {} : { change: { profile } }),
-        ...(password === undefined ? {} : { password: { plain: password, admin: true } }),
+        ...(password === undefined ? {} : { password: { plain: password, admin: !strict } }),
       },
       {},
       actor,

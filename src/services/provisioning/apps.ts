@@ -6,19 +6,22 @@
 import { conflict, invalid, notFound } from '../../core/errors.js';
 import { DEFAULT_SCIM_MAPPINGS } from '../../core/mapping/index.js';
 import { parseAppDefinition } from '../../core/provisioning/app-input.js';
+import { DEFAULT_HUB_MAPPINGS } from '../../core/provisioning/hub-mapping.js';
 import { DEFAULT_APP_SETTINGS, type App } from '../../core/provisioning/types.js';
 import type { Org } from '../../core/types.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { OrgScope } from '../../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from '../context.js';
+import { newAppKey, rotateAppKey, usesKeys } from './hub-keys.js';
 import { jobsCommitted, planGroupJobs, planUserJobs } from './planner.js';
 
-/** What leaves the service: never the sealed secret, only whether one is set. */
+/** What leaves the service: never the sealed secret, only whether one is set; of hub keys only the public halves. */
 export type AppView = App & { hasSecret: boolean };
 
 export function viewOf(a: AppRecord): AppView {
   const { sealedSecret, ...rest } = a;
-  return { ...rest, hasSecret: sealedSecret !== null };
+  const keys = a.connection.keys?.map((k) => ({ ...k, sealedPrivate: '' }));
+  return { ...rest, connection: { ...a.connection, ...(keys ? { keys } : {}) }, hasSecret: sealedSecret !== null };
 }
 
 export class AppService {
@@ -49,21 +52,27 @@ export class AppService {
 
   async create(input: unknown, actor: Actor): Promise<AppView> {
     const def = parseAppDefinition(input);
+    const kind = def.kind ?? 'scim';
     if (def.name === undefined) throw invalid('APP_INVALID', 'App field "name" is required.');
-    if (def.baseUrl === undefined) throw invalid('APP_INVALID', 'App field "baseUrl" is required: the target\'s SCIM base URL, e.g. https://target.example.com/scim/v2.');
-    if (def.secret === undefined) throw invalid('APP_INVALID', 'The target\'s credential is required: "token" (bearer) or "clientSecret" (oauth2).');
+    if (def.baseUrl === undefined) {
+      throw invalid('APP_INVALID', kind === 'hub' ? 'App field "baseUrl" is required: the target hub\'s address, e.g. https://hub.example.com.' : 'App field "baseUrl" is required: the target\'s SCIM base URL, e.g. https://target.example.com/scim/v2.');
+    }
+    const auth = def.auth ?? { type: 'bearer' as const };
+    // A hub app with OAuth signs with its own keys (made here); it has no secret.
+    const keyless = kind === 'hub' && auth.type === 'oauth2';
+    if (def.secret === undefined && !keyless) throw invalid('APP_INVALID', kind === 'hub' ? 'The target org\'s API token is required: "token" (or use "auth": {"type": "oauth2", "clientId": ...}).' : 'The target\'s credential is required: "token" (bearer) or "clientSecret" (oauth2).');
     const now = nowIso(this.ctx);
     const id = this.ctx.ids.id('app');
     const app: AppRecord = {
       id,
       orgId: this.org.id,
       name: def.name,
-      kind: 'scim',
+      kind,
       status: def.status ?? 'ACTIVE',
       settings: def.settings ?? DEFAULT_APP_SETTINGS,
-      connection: { baseUrl: def.baseUrl, auth: def.auth ?? { type: 'bearer' } },
-      mappings: def.mappings ?? [...DEFAULT_SCIM_MAPPINGS],
-      sealedSecret: this.ctx.sealer.seal(def.secret, `app:${id}`),
+      connection: { baseUrl: def.baseUrl, auth, ...(keyless ? { keys: [await newAppKey(this.ctx, id, now)] } : {}) },
+      mappings: def.mappings ?? (kind === 'hub' ? [...DEFAULT_HUB_MAPPINGS] : [...DEFAULT_SCIM_MAPPINGS]),
+      sealedSecret: def.secret === undefined || keyless ? null : this.ctx.sealer.seal(def.secret, `app:${id}`),
       pausedUntil: null,
       consecutiveFailures: 0,
       created: now,
@@ -82,13 +91,16 @@ export class AppService {
   /** Changes fields given; a changed credential is sealed again. Every assigned user is re-synced. */
   async update(ref: string, input: unknown, actor: Actor): Promise<AppView> {
     const current = await this.require(ref);
-    const def = parseAppDefinition(input, current.settings);
+    const def = parseAppDefinition(input, current.settings, { kind: current.kind, baseUrl: current.connection.baseUrl });
     const now = nowIso(this.ctx);
+    const connection = { ...current.connection, baseUrl: def.baseUrl ?? current.connection.baseUrl, auth: def.auth ?? current.connection.auth };
+    // Switching a hub app to OAuth gives it its first key pair.
+    if (usesKeys({ kind: current.kind, connection }) && (connection.keys ?? []).length === 0) connection.keys = [await newAppKey(this.ctx, current.id, now)];
     const next: AppRecord = {
       ...current,
       ...(def.name !== undefined ? { name: def.name } : {}),
       ...(def.status !== undefined ? { status: def.status } : {}),
-      connection: { baseUrl: def.baseUrl ?? current.connection.baseUrl, auth: def.auth ?? current.connection.auth },
+      connection,
       ...(def.settings !== undefined ? { settings: def.settings } : {}),
       ...(def.mappings !== undefined ? { mappings: def.mappings } : {}),
       sealedSecret: def.secret !== undefined ? this.ctx.sealer.seal(def.secret, `app:${current.id}`) : current.sealedSecret,
@@ -115,6 +127,12 @@ export class AppService {
     });
     jobsCommitted(this.ctx, queued);
     return viewOf(next);
+  }
+
+  /** Hub apps with OAuth: a new signing key now; the old one stays published for the overlap period. */
+  async rotateKey(ref: string, actor: Actor): Promise<AppView> {
+    const app = await this.require(ref);
+    return viewOf(await rotateAppKey(this.ctx, this.org.id, app.id, actor));
   }
 
   /** Removes the app and its queue, links and tasks. Accounts at the target are left as they are. */
