@@ -5,7 +5,7 @@ import type { Database, EventRow } from './schema.js';
 
 export type NewEvent = Omit<HubEvent, 'seq' | 'orgId'>;
 
-function toEvent(r: EventRow): HubEvent {
+export function toEvent(r: EventRow): HubEvent {
   return {
     seq: r.seq,
     id: r.id,

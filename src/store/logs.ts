@@ -5,7 +5,8 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { HubEvent } from '../core/types.js';
-import type { Database, EventRow } from './schema.js';
+import type { Database } from './schema.js';
+import { toEvent } from './events.js';
 
 export interface LogQuery {
   where: RawBuilder<boolean> | null;
@@ -21,19 +22,6 @@ export interface LogQuery {
   limit: number;
 }
 
-function toEvent(r: EventRow): HubEvent {
-  return {
-    seq: r.seq,
-    id: r.id,
-    orgId: r.org_id,
-    type: r.type,
-    actor: r.actor,
-    targetType: r.target_type as HubEvent['targetType'],
-    targetId: r.target_id,
-    data: JSON.parse(r.data) as Record<string, unknown>,
-    created: r.created,
-  };
-}
 
 export class LogRepository {
   constructor(

@@ -164,7 +164,8 @@ function isPresent(v: JsonValue | undefined): boolean {
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
-function ordered(cmp: CompareOp, order: number): boolean {
+/** Whether a comparison result (negative, zero, positive) satisfies the operator; shared by every evaluator. */
+export function ordered(cmp: CompareOp, order: number): boolean {
   switch (cmp) {
     case 'eq':
       return order === 0;

@@ -5,6 +5,7 @@
  * case-insensitively (NFC, lower case) except ids and enums, timestamps compare as
  * instants, `ne` is true when the property is absent, `pr` needs a non-empty value.
  */
+import { ordered } from '../../core/filter/evaluate.js';
 import type { AttrPath, CompareOp, Filter, FilterValue } from '../../core/filter/ast.js';
 import { OKTA_GROUP_DATES, OKTA_USER_DATES, oktaPathText } from '../../core/filter/okta-parse.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
@@ -23,30 +24,12 @@ function valuesAt(resource: JsonObject, p: AttrPath): JsonValue[] {
 const fold = (s: string, exact: boolean): string => (exact ? s : s.normalize('NFC').toLowerCase());
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
-function byOrder(cmp: CompareOp, order: number): boolean {
-  switch (cmp) {
-    case 'eq':
-      return order === 0;
-    case 'ne':
-      return order !== 0;
-    case 'gt':
-      return order > 0;
-    case 'ge':
-      return order >= 0;
-    case 'lt':
-      return order < 0;
-    case 'le':
-      return order <= 0;
-    default:
-      return false;
-  }
-}
 
 function compareText(cmp: CompareOp, actual: string, wanted: string): boolean {
   if (cmp === 'co') return actual.includes(wanted);
   if (cmp === 'sw') return actual.startsWith(wanted);
   if (cmp === 'ew') return actual.endsWith(wanted);
-  return byOrder(cmp, actual < wanted ? -1 : actual > wanted ? 1 : 0);
+  return ordered(cmp, actual < wanted ? -1 : actual > wanted ? 1 : 0);
 }
 
 function asNumber(v: FilterValue): number | null {
@@ -61,7 +44,7 @@ function matchesOne(cmp: CompareOp, actual: JsonValue, wanted: FilterValue, name
   if (DATE_PATHS.has(name) && typeof actual === 'string' && typeof wanted === 'string' && !['co', 'sw', 'ew'].includes(cmp)) {
     const a = Date.parse(actual);
     const w = Date.parse(wanted);
-    return !Number.isNaN(a) && !Number.isNaN(w) && byOrder(cmp, sign(a - w));
+    return !Number.isNaN(a) && !Number.isNaN(w) && ordered(cmp, sign(a - w));
   }
   if (typeof actual === 'boolean') {
     const w = typeof wanted === 'boolean' ? wanted : /^(true|false)$/i.test(String(wanted)) ? String(wanted).toLowerCase() === 'true' : null;
@@ -70,7 +53,7 @@ function matchesOne(cmp: CompareOp, actual: JsonValue, wanted: FilterValue, name
   if (typeof actual === 'number') {
     const w = asNumber(wanted);
     if (cmp === 'co' || cmp === 'sw' || cmp === 'ew') return compareText(cmp, String(actual), String(wanted));
-    return w !== null && byOrder(cmp, sign(actual - w));
+    return w !== null && ordered(cmp, sign(actual - w));
   }
   if (typeof actual === 'string') {
     const exact = EXACT_PATHS.has(name);
