@@ -9,20 +9,14 @@ import type { JsonObject } from '../../core/json.js';
 import { desiredHash } from '../../core/provisioning/scim-merge.js';
 import type { HubClient, HubResource } from '../../connectors/hub/client.js';
 import type { JobEnv, Outcome } from './outcome.js';
-import { NO_CHANGE } from './outcome.js';
+import { NO_CHANGE, startGroupPush } from './outcome.js';
 
 export async function runHubGroupJob(env: JobEnv, client: HubClient): Promise<Outcome> {
-  const { app, scope, job } = env;
+  const { app, scope } = env;
   const now = env.now.toISOString();
-  const group = await scope.groups.get(job.localId);
-  const link = await scope.apps.link(app.id, 'group', job.localId);
-  const pushed = group ? (await scope.apps.appsForGroup(group.id)).some((a) => a.appId === app.id && a.push) : false;
-
-  if (!group || !pushed) {
-    if (!link?.targetId) return { ...NO_CHANGE, link: link ? null : undefined, note: 'the group is not pushed' };
-    await client.deleteGroup(link.targetId);
-    return { ...NO_CHANGE, link: null, resolves: ['*'], events: [['application.provision.group.delete', { targetId: link.targetId }]] };
-  }
+  const start = await startGroupPush(env, (id) => client.deleteGroup(id));
+  if (start.kind === 'done') return start.outcome;
+  const { group, link } = start;
 
   const userLinks = await scope.apps.links(app.id, 'user');
   const managed = new Set(userLinks.filter((l) => l.targetId !== null).map((l) => l.targetId as string));

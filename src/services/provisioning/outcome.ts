@@ -5,7 +5,7 @@
 import type { CompiledMapping } from '../../core/mapping/index.js';
 import type { AppLink, Job, Task } from '../../core/provisioning/types.js';
 import { fixFor } from '../../core/provisioning/fixes.js';
-import type { IdSource } from '../../core/types.js';
+import type { Group, IdSource } from '../../core/types.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { OrgScope, Scope } from '../../store/store.js';
 import type { ServiceContext } from '../context.js';
@@ -106,3 +106,21 @@ export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: Task
 }
 
 export const NO_CHANGE: Outcome = { link: undefined, events: [], tasks: [], resolves: [], followUps: [] };
+
+export type GroupPushStart = { kind: 'push'; group: Group; link: AppLink | null } | { kind: 'done'; outcome: Outcome };
+
+/**
+ * The common start of a group-push job, whatever the connector: a group that is
+ * gone or no longer pushed is removed at the target (when the app made it there);
+ * otherwise the job goes on to push it.
+ */
+export async function startGroupPush(env: JobEnv, deleteAtTarget: (targetId: string) => Promise<unknown>): Promise<GroupPushStart> {
+  const { app, scope, job } = env;
+  const group = await scope.groups.get(job.localId);
+  const link = await scope.apps.link(app.id, 'group', job.localId);
+  const pushed = group ? (await scope.apps.appsForGroup(group.id)).some((a) => a.appId === app.id && a.push) : false;
+  if (group && pushed) return { kind: 'push', group, link };
+  if (!link?.targetId) return { kind: 'done', outcome: { ...NO_CHANGE, link: link ? null : undefined, note: 'the group is not pushed' } };
+  await deleteAtTarget(link.targetId);
+  return { kind: 'done', outcome: { ...NO_CHANGE, link: null, resolves: ['*'], events: [['application.provision.group.delete', { targetId: link.targetId }]] } };
+}

@@ -9,20 +9,14 @@ import { desiredHash } from '../../core/provisioning/scim-merge.js';
 import { eqFilter, type ScimClient, type ScimResource } from '../../connectors/scim/client.js';
 import { GROUP_SCHEMA } from '../../core/scim/schema.js';
 import type { JobEnv, Outcome } from './outcome.js';
-import { NO_CHANGE } from './outcome.js';
+import { NO_CHANGE, startGroupPush } from './outcome.js';
 
 export async function runScimGroupJob(env: JobEnv, client: ScimClient): Promise<Outcome> {
-  const { app, scope, job } = env;
+  const { app, scope } = env;
   const now = env.now.toISOString();
-  const group = await scope.groups.get(job.localId);
-  const link = await scope.apps.link(app.id, 'group', job.localId);
-  const pushed = group ? (await scope.apps.appsForGroup(group.id)).some((a) => a.appId === app.id && a.push) : false;
-
-  if (!group || !pushed) {
-    if (!link?.targetId) return { ...NO_CHANGE, link: link ? null : undefined, note: 'the group is not pushed' };
-    await client.deleteGroup(link.targetId);
-    return { ...NO_CHANGE, link: null, resolves: ['*'], events: [['application.provision.group.delete', { targetId: link.targetId }]] };
-  }
+  const start = await startGroupPush(env, (id) => client.deleteGroup(id));
+  if (start.kind === 'done') return start.outcome;
+  const { group, link } = start;
 
   const memberIds = (await scope.groups.members(group.id)).map((m) => m.userId);
   const links = new Map((await scope.apps.links(app.id, 'user')).map((l) => [l.localId, l]));
