@@ -6,6 +6,7 @@
  * (`{SSHA256}...`) or a crypt id (`$2b$...`).
  */
 import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
+import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { createHash, pbkdf2, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { invalid } from '../core/errors.js';
@@ -21,6 +22,9 @@ const MAX_ARGON2_MEMORY_KIB = 1_048_576;
 const MAX_ARGON2_TIME_COST = 64;
 const MAX_PBKDF2_ITERATIONS = 10_000_000;
 const MAX_DERIVED_KEY_BYTES = 128;
+// bcrypt costs are powers of two: 20 (Okta's own maximum) is already ~1 min a try here.
+const MIN_BCRYPT_COST = 4;
+const MAX_BCRYPT_COST = 20;
 
 type Digest = 'md5' | 'sha1' | 'sha256' | 'sha512';
 const DIGEST_BYTES: Record<Digest, number> = { md5: 16, sha1: 20, sha256: 32, sha512: 64 };
@@ -28,7 +32,7 @@ const DIGEST_BYTES: Record<Digest, number> = { md5: 16, sha1: 20, sha256: 32, sh
 export type PasswordHashScheme = 'argon2' | 'salted-digest' | 'ldap-digest' | 'pbkdf2' | 'bcrypt' | 'sha-crypt';
 
 /** Schemes recognised but not verifiable yet: users with these hashes must reset their password. */
-const UNSUPPORTED_SCHEMES: ReadonlySet<PasswordHashScheme> = new Set(['bcrypt', 'sha-crypt']);
+const UNSUPPORTED_SCHEMES: ReadonlySet<PasswordHashScheme> = new Set(['sha-crypt']);
 
 export async function hashPassword(plain: string): Promise<string> {
   // algorithm is left to the library default (argon2id): its enum is declared
@@ -138,6 +142,17 @@ async function verifyPbkdf2(stored: string, plain: string): Promise<boolean> {
   return sameBytes(await pbkdf2Async(plain, salt, iterations, key.length, digest), key);
 }
 
+/**
+ * `$2b$<cost>$<22-char salt><31-char hash>` in bcrypt's own base64. bcrypt reads only
+ * the first 72 bytes of a password; that is the imported system's behaviour, kept
+ * until the first good sign-in replaces the hash by argon2id over the whole password.
+ */
+async function verifyBcrypt(stored: string, plain: string): Promise<boolean> {
+  const cost = Number(/^\$2[abxy]?\$(\d{2})\$/.exec(stored)?.[1] ?? NaN);
+  if (!(cost >= MIN_BCRYPT_COST && cost <= MAX_BCRYPT_COST)) return false;
+  return bcryptVerify(plain, stored);
+}
+
 async function verifyByScheme(stored: string, plain: string): Promise<boolean> {
   switch (passwordHashScheme(stored)) {
     case 'argon2':
@@ -149,6 +164,7 @@ async function verifyByScheme(stored: string, plain: string): Promise<boolean> {
     case 'pbkdf2':
       return verifyPbkdf2(stored, plain);
     case 'bcrypt':
+      return verifyBcrypt(stored, plain);
     case 'sha-crypt':
     case null:
       return false;
@@ -184,8 +200,13 @@ export function needsRehash(stored: string): boolean {
 
 // ---- imported hashes -------------------------------------------------------------
 
-/** The management API's imported-hash shapes (`credentials.password.hash`); salt and value are base64. */
+/**
+ * The management API's imported-hash shapes (`credentials.password.hash`): salt and
+ * value are base64, except BCRYPT's, which are bcrypt's own radix-64 (the 22- and
+ * 31-character halves of what follows `$2b$10$` in a bcrypt string).
+ */
 export type ImportedHash =
+  | { algorithm: 'BCRYPT'; value: string; salt: string; workFactor: number }
   | {
       algorithm: 'MD5' | 'SHA-1' | 'SHA-256' | 'SHA-512';
       value: string;
@@ -238,14 +259,44 @@ function encodePbkdf2Import(digest: Digest, value: Buffer, salt: Buffer, iterati
   return `$pbkdf2-${digest}$i=${iterations},l=${value.length}$${encodeBase64(salt)}$${encodeBase64(value)}`;
 }
 
+// bcrypt's radix-64 alphabet is ./A-Za-z0-9. The salt's 22 characters carry 16 bytes
+// and the value's 31 carry 23, so their last character has unused low bits that a
+// correct encoder leaves at zero: only these characters can end them.
+const BCRYPT_SALT = /^[./A-Za-z0-9]{21}[.Oeu]$/;
+const BCRYPT_VALUE = /^[./A-Za-z0-9]{30}[.CGKOSWaeimquy26]$/;
+
+function encodeBcryptImport(input: { value: string; salt: string; workFactor: number }): string {
+  const { value, salt, workFactor } = input;
+  if (!Number.isInteger(workFactor) || workFactor < MIN_BCRYPT_COST || workFactor > MAX_BCRYPT_COST) {
+    throw invalid(
+      'PASSWORD_HASH_INVALID',
+      `credentials.password.hash.workFactor must be an integer from ${MIN_BCRYPT_COST} to ${MAX_BCRYPT_COST} (the cost after "$2b$" in the bcrypt string).`,
+    );
+  }
+  if (typeof salt !== 'string' || !BCRYPT_SALT.test(salt)) {
+    throw invalid(
+      'PASSWORD_HASH_INVALID',
+      'credentials.password.hash.salt must be the 22 characters of bcrypt radix-64 (./A-Za-z0-9) that follow "$2b$NN$" in the bcrypt string.',
+    );
+  }
+  if (typeof value !== 'string' || !BCRYPT_VALUE.test(value)) {
+    throw invalid(
+      'PASSWORD_HASH_INVALID',
+      'credentials.password.hash.value must be the last 31 characters of the bcrypt string (bcrypt radix-64, ./A-Za-z0-9), after the salt.',
+    );
+  }
+  return `$2b$${String(workFactor).padStart(2, '0')}$${salt}${value}`;
+}
+
 /** Turns an imported hash into the stored string `verifyPassword` understands. */
 export function encodeImportedHash(input: ImportedHash): string {
+  if (input.algorithm === 'BCRYPT') return encodeBcryptImport(input);
   const digest = IMPORT_DIGESTS[input.algorithm === 'PBKDF2' ? input.digestAlgorithm : input.algorithm];
   if (digest === undefined) {
     throw invalid(
       'PASSWORD_HASH_UNSUPPORTED',
       `Imported password hashes of algorithm ${JSON.stringify(input.algorithm)} are not supported yet. ` +
-        'Supported: MD5, SHA-1, SHA-256, SHA-512, PBKDF2 (SHA1_HMAC, SHA256_HMAC, SHA512_HMAC). ' +
+        'Supported: BCRYPT, MD5, SHA-1, SHA-256, SHA-512, PBKDF2 (SHA1_HMAC, SHA256_HMAC, SHA512_HMAC). ' +
         'Import the user without a password and have them reset it instead.',
     );
   }

@@ -87,9 +87,15 @@ function readHash(v: JsonValue | undefined): ImportedHash {
     if (salt === undefined) throw oktaValidation('password', 'A PBKDF2 hash needs its salt.');
     return { algorithm, value, salt, iterationCount, digestAlgorithm: digest };
   }
+  if (algorithm === 'BCRYPT') {
+    const workFactor = o['workFactor'];
+    if (typeof workFactor !== 'number') throw oktaMalformed('credentials.password.hash.workFactor must be a number for BCRYPT.');
+    if (salt === undefined) throw oktaValidation('password', 'credentials.password.hash.salt is required for BCRYPT: the 22 characters after "$2b$NN$" in the bcrypt string.');
+    // The formats of salt and value are checked where the stored form is made (encodeImportedHash).
+    return { algorithm, value, salt, workFactor };
+  }
   const saltOrder = o['saltOrder'] === undefined ? undefined : str(o['saltOrder'], 'credentials.password.hash.saltOrder');
   if (saltOrder !== undefined && saltOrder !== 'PREFIX' && saltOrder !== 'POSTFIX') throw oktaValidation('password', 'saltOrder must be PREFIX or POSTFIX.');
-  // BCRYPT passes through typed as the digest shape: encodeImportedHash refuses it with the reason.
   return { algorithm: algorithm as 'MD5', value, ...(salt === undefined ? {} : { salt }), ...(saltOrder === undefined ? {} : { saltOrder }) };
 }
 
