@@ -11,7 +11,7 @@ import { assertOktaError, startOktaHub, type ApiResponse, type Json, type OktaHu
 
 /** Okta's import article: P@ssword123456 hashed by bcrypt with cost 10 (checked with libxcrypt). */
 const PASSWORD = 'P@ssword123456';
-const HASH = { algorithm: 'BCRYPT', workFactor: 10, salt: 'qRRx8rli7Lvs2h2CNgCQ2O', value: 'mVA2NDdomRGoGFrAXDZcno0OZ6CoOU2' };
+const HASH = { algorithm: 'BCRYPT' as const, workFactor: 10, salt: 'qRRx8rli7Lvs2h2CNgCQ2O', value: 'mVA2NDdomRGoGFrAXDZcno0OZ6CoOU2' };
 
 describe('BCRYPT imported hashes over /api/v1', () => {
   let hub: OktaHub;
