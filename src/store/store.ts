@@ -3,7 +3,7 @@
  * Services reach rows only through org-scoped handles (`store.org(id)`), and
  * write through `transaction`, so a change and its event commit together.
  */
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { IdsyncError, conflict } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import { migrationProvider } from './migrations.js';
@@ -79,6 +79,8 @@ export class Store implements Scope {
   readonly oauthClients: OAuthClientDirectory;
   readonly oauthKeys: HubKeyRepository;
   readonly oauthReplay: ReplayRepository;
+  /** Names savepoints uniquely within a transaction bound by `batch`. */
+  private savepoints = 0;
 
   private constructor(readonly backend: Backend) {
     const s = scopeOf(backend.db);
@@ -119,10 +121,55 @@ export class Store implements Scope {
    */
   async transaction<T>(fn: (tx: Scope) => Promise<T>): Promise<T> {
     try {
+      if (this.backend.db.isTransaction) return await this.savepoint(fn);
       return await this.backend.db.transaction().execute((trx) => fn(scopeOf(trx)));
     } catch (e) {
       throw this.storageError(e);
     }
+  }
+
+  /**
+   * Runs `fn` with a store bound to ONE open transaction (a SCIM bulk request):
+   * every `transaction()` made through the bound store is a SAVEPOINT inside it,
+   * so a part that fails rolls back alone and the rest commits together, with
+   * one write lock and one commit instead of one per part. Reads through it see
+   * the transaction's own writes. The bound store lives only as long as `fn`.
+   */
+  async batch<T>(fn: (bound: Store) => Promise<T>): Promise<T> {
+    if (this.backend.db.isTransaction) return fn(this);
+    try {
+      return await this.backend.db.transaction().execute((trx) =>
+        fn(
+          new Store({
+            ...this.backend,
+            db: trx,
+            close: async () => {
+              throw new Error('A store bound to a transaction cannot close the database; close the store that opened it.');
+            },
+          }),
+        ),
+      );
+    } catch (e) {
+      throw this.storageError(e);
+    }
+  }
+
+  /** A nested transaction: SAVEPOINT, then RELEASE on success or ROLLBACK TO on failure. */
+  private async savepoint<T>(fn: (tx: Scope) => Promise<T>): Promise<T> {
+    const db = this.backend.db;
+    const name = `sp${++this.savepoints}`;
+    await sql.raw(`savepoint ${name}`).execute(db);
+    let result: T;
+    try {
+      result = await fn(scopeOf(db));
+    } catch (e) {
+      // ROLLBACK TO keeps the savepoint open; RELEASE then removes it.
+      await sql.raw(`rollback to ${name}`).execute(db);
+      await sql.raw(`release ${name}`).execute(db);
+      throw e;
+    }
+    await sql.raw(`release ${name}`).execute(db);
+    return result;
   }
 
   /** Wraps a read so a storage failure is reported as unavailable. */
