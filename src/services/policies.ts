@@ -30,6 +30,12 @@ export interface PasswordCheckInput {
   user: Pick<User, 'id' | 'profile' | 'passwordChanged'>;
   isNew: boolean;
   isAdminReset: boolean;
+  /**
+   * Verifies the plaintext against one stored hash. The caller may pass one that
+   * shares its verifications (the same hash is often checked twice: as the current
+   * password and as the newest history entry).
+   */
+  verify?: (hash: string) => Promise<boolean>;
 }
 
 /**
@@ -48,12 +54,11 @@ export async function assertAcceptablePassword(ctx: ServiceContext, scope: OrgSc
   const historyPhrase = historyRequirement(settings);
   if (!input.isNew && historyPhrase !== null) {
     const previous = await scope.users.passwordHistory(input.user.id, settings.historyCount);
-    for (const hash of previous) {
-      if (await ctx.hasher.verify(hash, input.plain)) {
-        unmet.push(historyPhrase);
-        break;
-      }
-    }
+    const verify = input.verify ?? ((hash: string) => ctx.hasher.verify(hash, input.plain));
+    // All at once: each argon2id verification is a full hash on the libuv pool, and
+    // one after another they made a password change cost (history + 1) hashes of latency.
+    const reused = await Promise.all(previous.map(verify));
+    if (reused.includes(true)) unmet.push(historyPhrase);
   }
   if (unmet.length > 0) throw passwordPolicyError(settings, unmet);
   return settings;

@@ -3,7 +3,7 @@
  * the row and its event in one transaction (DESIGN invariant 1). Plaintext
  * passwords are checked and hashed here and go no further.
  */
-import { conflict, invalid, notFound, precondition } from '../core/errors.js';
+import { conflict, invalid, notFound, precondition, type IdsyncError } from '../core/errors.js';
 import { canTransition, transition, type LifecycleAction } from '../core/lifecycle.js';
 import { assertUsername } from '../core/username-rules.js';
 import type { CredentialProvider, Org, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
@@ -87,6 +87,10 @@ const LIFECYCLE_EVENT: Record<LifecycleAction, string> = {
 const MAX_PASSWORD_LENGTH = 256;
 /** Most policies ask for at most 24 remembered passwords; keep that many. */
 const HISTORY_KEEP = 24;
+
+function federatedPassword(user: User): IdsyncError {
+  return invalid('USER_PASSWORD_FEDERATED', `User ${user.profile.login} has FEDERATION credentials: their password is mastered by the identity provider and cannot be set in the hub. Unlink the user from the identity provider first, or change the password at the provider.`, { scimType: 'invalidValue' });
+}
 
 function hasUsableCredential(u: Pick<User, 'passwordHash' | 'credentialProvider'>): boolean {
   return u.passwordHash !== null || u.credentialProvider === 'FEDERATION' || u.credentialProvider === 'LDAP' || u.credentialProvider === 'ACTIVE_DIRECTORY';
@@ -257,14 +261,36 @@ export class UserService {
     if (password) {
       assertPasswordShape(password.plain);
       const before = await this.require(id);
-      if (password.repeatIsNoop && before.passwordHash !== null && (await this.ctx.hasher.verify(before.passwordHash, password.plain))) {
+      if (before.credentialProvider === 'FEDERATION' && !(password.repeatIsNoop && before.passwordHash !== null)) {
+        throw federatedPassword(before);
+      }
+      // The repeat check, the history checks and the new hash run side by side (each
+      // is a full argon2id computation); a hash verified twice is computed once.
+      const plain = password.plain;
+      const verified = new Map<string, Promise<boolean>>();
+      const verify = (stored: string): Promise<boolean> => {
+        let p = verified.get(stored);
+        if (p === undefined) {
+          p = this.ctx.hasher.verify(stored, plain);
+          verified.set(stored, p);
+        }
+        return p;
+      };
+      const repeat = password.repeatIsNoop && before.passwordHash !== null ? verify(before.passwordHash) : Promise.resolve(false);
+      const profile = change?.profile ?? before.profile;
+      const accepted = before.credentialProvider === 'FEDERATION' ? null : assertAcceptablePassword(this.ctx, this.scope(), { plain, user: { ...before, profile }, isNew: false, isAdminReset: password.admin, verify });
+      const hashing = before.credentialProvider === 'FEDERATION' ? null : this.ctx.hasher.hash(plain);
+      // Settled before anything throws, so no rejection is left unobserved.
+      const [isRepeat, checked, hashed] = await Promise.allSettled([repeat, accepted, hashing]);
+      if (isRepeat.status === 'fulfilled' && isRepeat.value) {
         password = undefined;
       } else if (before.credentialProvider === 'FEDERATION') {
-        throw invalid('USER_PASSWORD_FEDERATED', `User ${before.profile.login} has FEDERATION credentials: their password is mastered by the identity provider and cannot be set in the hub. Unlink the user from the identity provider first, or change the password at the provider.`, { scimType: 'invalidValue' });
+        throw federatedPassword(before);
       } else {
-        const profile = change?.profile ?? before.profile;
-        await assertAcceptablePassword(this.ctx, this.scope(), { plain: password.plain, user: { ...before, profile }, isNew: false, isAdminReset: password.admin });
-        hash = await this.ctx.hasher.hash(password.plain);
+        if (isRepeat.status === 'rejected') throw isRepeat.reason;
+        if (checked.status === 'rejected') throw checked.reason;
+        if (hashed.status === 'rejected') throw hashed.reason;
+        hash = hashed.value;
       }
     }
     return this.mutate(id, opts.ifVersion, actor, async (u, scope, now) => {
