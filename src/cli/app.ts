@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { registerAppImport } from './app-import.js';
+import { registerAppKeys } from './app-keys.js';
 import { IdsyncError, invalid, notFound } from '../core/errors.js';
 import { DEFAULT_SCIM_MAPPINGS } from '../core/mapping/index.js';
 import { describePolicy } from '../core/password-policy.js';
@@ -525,4 +526,5 @@ export function registerApp(program: Command): void {
       });
     });
   registerAppImport(appCmd);
+  registerAppKeys(appCmd);
 }

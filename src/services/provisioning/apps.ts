@@ -12,7 +12,7 @@ import type { Org } from '../../core/types.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { OrgScope } from '../../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from '../context.js';
-import { newAppKey, rotateAppKey, usesKeys } from './hub-keys.js';
+import { newAppKey, requireKeys, rotateAppKey, usesKeys } from './hub-keys.js';
 import { jobsCommitted, planGroupJobs, planUserJobs } from './planner.js';
 
 /** What leaves the service: never the sealed secret, only whether one is set; of hub keys only the public halves. */
@@ -132,6 +132,7 @@ export class AppService {
   /** Hub apps with OAuth: a new signing key now; the old one stays published for the overlap period. */
   async rotateKey(ref: string, actor: Actor): Promise<AppView> {
     const app = await this.require(ref);
+    requireKeys(app);
     return viewOf(await rotateAppKey(this.ctx, this.org.id, app.id, actor));
   }
 

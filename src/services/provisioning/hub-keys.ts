@@ -12,7 +12,7 @@
  */
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { DAY_MS, HOUR_MS } from '../../core/clock.js';
-import { notFound } from '../../core/errors.js';
+import { invalid, notFound } from '../../core/errors.js';
 import type { AppKey } from '../../core/provisioning/types.js';
 import { jwkThumbprint } from '../../crypto/jwt.js';
 import type { AppRecord } from '../../store/apps.js';
@@ -33,7 +33,7 @@ function rotateAfterMs(app: AppRecord): number {
   return (a.type === 'oauth2' ? (a.rotateAfterDays ?? DEFAULT_ROTATE_AFTER_DAYS) : DEFAULT_ROTATE_AFTER_DAYS) * DAY_MS;
 }
 
-function overlapMs(app: AppRecord): number {
+function overlapMs(app: Pick<AppRecord, 'connection'>): number {
   const a = app.connection.auth;
   return (a.type === 'oauth2' ? (a.overlapHours ?? DEFAULT_OVERLAP_HOURS) : DEFAULT_OVERLAP_HOURS) * HOUR_MS;
 }
@@ -49,7 +49,7 @@ export async function newAppKey(ctx: ServiceContext, appId: string, now: string)
 }
 
 /** Keys still published at `nowMs`: the current one and those retired less than the overlap ago. */
-function live(app: AppRecord, keys: readonly AppKey[], nowMs: number): AppKey[] {
+function live(app: Pick<AppRecord, 'connection'>, keys: readonly AppKey[], nowMs: number): AppKey[] {
   return keys.filter((k) => k.retired === null || Date.parse(k.retired) + overlapMs(app) > nowMs);
 }
 
@@ -103,4 +103,38 @@ export function rotationDue(app: AppRecord, now: Date): boolean {
   if (!usesKeys(app) || app.status !== 'ACTIVE') return false;
   const current = (app.connection.keys ?? []).filter((k) => k.retired === null).at(-1);
   return current === undefined || Date.parse(current.created) + rotateAfterMs(app) <= now.getTime();
+}
+
+/** One key of an app as published: which signs now, and until when a retired one stays at the JWKS URL. */
+export interface KeyPublication {
+  kid: string;
+  state: 'current' | 'retired';
+  created: string;
+  retired: string | null;
+  /** null for the current key: it stays until the next rotation. */
+  publishedUntil: string | null;
+}
+
+/** The keys an app publishes now, oldest first; `overlapHours` is how long a retired key stays. */
+export function keyPublication(app: Pick<AppRecord, 'connection'>, now: Date): { overlapHours: number; keys: KeyPublication[] } {
+  const overlap = overlapMs(app);
+  const keys = live(app, app.connection.keys ?? [], now.getTime()).map((k) => ({
+    kid: k.kid,
+    state: k.retired === null ? ('current' as const) : ('retired' as const),
+    created: k.created,
+    retired: k.retired,
+    publishedUntil: k.retired === null ? null : new Date(Date.parse(k.retired) + overlap).toISOString(),
+  }));
+  return { overlapHours: overlap / HOUR_MS, keys };
+}
+
+/** Refuses apps that hold no keys, saying which apps do. */
+export function requireKeys(app: Pick<AppRecord, 'kind' | 'connection' | 'name'>): void {
+  if (!usesKeys(app)) {
+    const why = app.kind === 'hub' ? 'authenticates with an API token (SSWS)' : `is a ${app.kind} app`;
+    throw invalid(
+      'APP_NO_KEYS',
+      `App "${app.name}" ${why} and holds no signing keys: only hub apps with OAuth auth ({"type": "oauth2"}) sign client assertions with their own rotating keys.`,
+    );
+  }
 }
