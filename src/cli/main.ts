@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerApp } from './app.js';
+import { registerDoctor } from './doctor.js';
 import { registerOrg } from './org.js';
 import { CliUsageError, renderError } from './output.js';
 import { registerPolicy } from './policy.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerApp(program);
   registerTask(program);
+  registerDoctor(program);
   return program;
 }
 

@@ -41,6 +41,20 @@ export class EventRepository {
       .execute();
   }
 
+  /** The newest event of a type about one target, or null (walks the org/target index). */
+  async latest(targetId: string, type: string): Promise<HubEvent | null> {
+    const r = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('org_id', '=', this.orgId)
+      .where('target_id', '=', targetId)
+      .where('type', '=', type)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r ? toEvent(r) : null;
+  }
+
   /** Events after a sequence number, oldest first: the cursor a consumer resumes from. */
   async after(seq: number, limit: number, targetId?: string): Promise<HubEvent[]> {
     let q = this.db.selectFrom('events').selectAll().where('org_id', '=', this.orgId).where('seq', '>', seq);

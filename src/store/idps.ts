@@ -107,6 +107,12 @@ export class IdpRepository {
     return Number(r?.n ?? 0);
   }
 
+  /** The providers one user is linked to, oldest link first. */
+  async linksOfUser(userId: string): Promise<IdpLink[]> {
+    const rows = await this.db.selectFrom('idp_links').selectAll().where('org_id', '=', this.orgId).where('user_id', '=', userId).orderBy('created').execute();
+    return rows.map((r) => ({ idpId: r.idp_id, userId: r.user_id, externalId: r.external_id, created: r.created }));
+  }
+
   /** Links of one provider, by user id after `afterUserId`, at most `limit`. */
   async links(idpId: string, afterUserId: string | null, limit: number): Promise<IdpLink[]> {
     let q = this.db.selectFrom('idp_links').selectAll().where('org_id', '=', this.orgId).where('idp_id', '=', idpId);

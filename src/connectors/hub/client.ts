@@ -27,6 +27,8 @@ export interface HubClientOptions {
   clock: Clock;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Told each policy read from the target (not cache hits): the hub records it for `idsync doctor`. */
+  onPolicyRead?: (settings: PasswordPolicySettings | null) => Promise<void>;
 }
 
 function isResource(v: unknown): v is HubResource {
@@ -69,11 +71,13 @@ export class HubClient {
   private readonly auth: RequestAuth;
   private readonly clock: Clock;
   private policy: { at: number; settings: PasswordPolicySettings | null } | null = null;
+  private readonly onPolicyRead: HubClientOptions['onPolicyRead'];
 
   constructor(opts: HubClientOptions) {
     this.http = new HttpClient({ baseUrl: `${opts.baseUrl.replace(/\/+$/, '')}/api/v1`, clock: opts.clock, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
     this.auth = createHubAuth(opts.credential, opts.clock, { timeoutMs: opts.timeoutMs, fetch: opts.fetch });
     this.clock = opts.clock;
+    this.onPolicyRead = opts.onPolicyRead;
   }
 
   /** One request with the credential's headers; a 401 the credential can answer (DPoP nonce, stale token) is retried once. */
@@ -106,6 +110,11 @@ export class HubClient {
       throw new PushError('PUSH_TARGET_BAD_RESPONSE', `The target answered "${operation}" with HTTP ${res.status} but not a list of objects with ids. Check the app's base URL.`, { transient: false, httpStatus: res.status, operation });
     }
     return res.body;
+  }
+
+  /** A cheap authenticated check (`idsync doctor --probe`): one user of the target org. */
+  async probe(): Promise<void> {
+    this.list(await this.call({ operation: 'list users', method: 'GET', path: '/users', query: { limit: 1 } }), 'list users');
   }
 
   async getUser(id: string): Promise<HubResource | null> {
@@ -203,6 +212,7 @@ export class HubClient {
       if (pick !== undefined) settings = policySettingsOf(pick);
     }
     this.policy = { at: now, settings };
+    if (this.onPolicyRead) await this.onPolicyRead(settings);
     return settings;
   }
 }

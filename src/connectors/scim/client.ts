@@ -9,6 +9,7 @@ import type { Clock } from '../../core/types.js';
 import { PushError } from '../errors.js';
 import { HttpClient, type AuthProvider, type HttpMethod, type HttpResponse } from '../http.js';
 import { createScimAuth, type ScimCredential } from './auth.js';
+import { bulkCreateOutcomes, bulkCreateRequest, bulkSupportOf, type BulkOutcome, type BulkSupport } from './bulk.js';
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -54,6 +55,12 @@ export function eqFilter(attribute: string, value: string): string {
   return `${attribute} eq ${quoteFilterValue(value)}`;
 }
 
+/** One way to find a user at the target: its externalId, its userName or one of its emails. */
+export interface LookupKey {
+  attribute: 'externalId' | 'userName' | 'emails.value';
+  value: string;
+}
+
 type Endpoint = 'Users' | 'Groups';
 const NOUN: Record<Endpoint, string> = { Users: 'user', Groups: 'group' };
 const SCHEMA: Record<Endpoint, string> = { Users: SCIM_USER_SCHEMA, Groups: SCIM_GROUP_SCHEMA };
@@ -83,8 +90,10 @@ interface Page {
 export class ScimClient {
   private readonly http: HttpClient;
   private readonly pageSize: number;
+  private readonly clock: Clock;
 
   constructor(opts: ScimClientOptions) {
+    this.clock = opts.clock;
     const auth = 'authorization' in opts.auth ? opts.auth : createScimAuth(opts.auth, { clock: opts.clock, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
     this.http = new HttpClient({ baseUrl: opts.baseUrl, clock: opts.clock, auth, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
     this.pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -98,6 +107,38 @@ export class ScimClient {
   deleteUser(id: string): Promise<boolean> { return this.delete('Users', id); }
   listUsers(opts?: ListOptions): AsyncGenerator<ScimResource> { return this.list('Users', opts); }
 
+  /** The first user matched by a key, keys tried in order (one request each). */
+  async locateUser(keys: readonly LookupKey[]): Promise<ScimResource | null> {
+    for (const key of keys) {
+      const [found] = await this.findUsers(eqFilter(key.attribute, key.value));
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Every user matching any of the keys (one OR filter, paged). */
+  async findUsersByAnyKey(keys: readonly LookupKey[]): Promise<ScimResource[]> {
+    const filter = keys.map((k) => eqFilter(k.attribute, k.value)).join(' or ');
+    const found: ScimResource[] = [];
+    for await (const r of this.listUsers({ filter })) found.push(r);
+    return found;
+  }
+
+  /** What the target says of Bulk in its ServiceProviderConfig; null when it offers none. */
+  async bulkSupport(): Promise<BulkSupport | null> {
+    const res = await this.http.request({ operation: 'read the service provider configuration', method: 'GET', path: '/ServiceProviderConfig', accept: [404, 501] });
+    return res.status === 200 ? bulkSupportOf(res.body) : null;
+  }
+
+  /** Creates users in one Bulk request; each one's outcome as a single POST would have given it. */
+  async bulkCreateUsers(bodies: readonly JsonObject[]): Promise<BulkOutcome[]> {
+    const operation = 'create user';
+    const data = bodies.map((b) => withSchemas(b, 'Users'));
+    const res = await this.http.request({ operation: 'create users (bulk)', method: 'POST', path: '/Bulk', json: bulkCreateRequest('/Users', data) });
+    const attempt = { operation, method: 'POST', path: this.http.urlFor(this.path('Users')).pathname, secrets: [] };
+    return bulkCreateOutcomes(res.body, data, attempt, res.headers, this.clock.now());
+  }
+
   getGroup(id: string): Promise<ScimResource | null> { return this.get('Groups', id); }
   findGroups(filter: string): Promise<ScimResource[]> { return this.find('Groups', filter); }
   createGroup(body: JsonObject): Promise<ScimResource> { return this.create('Groups', body); }
@@ -105,6 +146,15 @@ export class ScimClient {
   patchGroup(id: string, operations: readonly PatchOperation[]): Promise<ScimResource | null> { return this.patch('Groups', id, operations); }
   deleteGroup(id: string): Promise<boolean> { return this.delete('Groups', id); }
   listGroups(opts?: ListOptions): AsyncGenerator<ScimResource> { return this.list('Groups', opts); }
+
+  /**
+   * A cheap authenticated check (`idsync doctor --probe`): the service provider's
+   * configuration (often public, so a 404 is fine), then one user, which needs the credential.
+   */
+  async probe(): Promise<void> {
+    await this.http.request({ operation: 'read service provider config', method: 'GET', path: '/ServiceProviderConfig', accept: [404] });
+    await this.page('Users', 'list users', { count: 1 });
+  }
 
   private path(endpoint: Endpoint, id?: string): string {
     return id === undefined ? `/${endpoint}` : `/${endpoint}/${encodeURIComponent(id)}`;

@@ -12,6 +12,7 @@ import { OrgService } from '../../services/orgs.js';
 import { authenticateBearer } from '../auth.js';
 import { parseJsonText } from '../json-body.js';
 import { appRoutes } from './apps.js';
+import { doctorRoutes } from './doctor.js';
 import { renderAdminError } from './errors.js';
 import { taskRoutes } from './tasks.js';
 
@@ -49,7 +50,7 @@ function fromFastifyError(err: { code?: string; statusCode?: number; message: st
   return err;
 }
 
-const ENDPOINTS = '/apps, /apps/{app}, /apps/{app}/assignments, /apps/{app}/users/{userId}, /apps/{app}/groups/{groupId}, /apps/{app}/jobs, /tasks, /tasks/{id}, /tasks/{id}/retry, /tasks/{id}/dismiss';
+const ENDPOINTS = '/apps, /apps/{app}, /apps/{app}/assignments, /apps/{app}/users/{userId}, /apps/{app}/groups/{groupId}, /apps/{app}/jobs, /tasks, /tasks/{id}, /tasks/{id}/retry, /tasks/{id}/dismiss, /doctor';
 
 export async function adminPlugin(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
   const orgs = new OrgService(opts.ctx);
@@ -83,4 +84,5 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminPluginOptions
 
   await appRoutes(app, opts.ctx);
   await taskRoutes(app, opts.ctx);
+  await doctorRoutes(app, opts.ctx);
 }

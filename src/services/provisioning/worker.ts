@@ -19,6 +19,7 @@ import type { ScimCredential } from '../../connectors/scim/auth.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { JobRunner, ServiceContext } from '../context.js';
 import { NO_CHANGE, recordOutcome, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
+import { recordTargetPolicy } from '../doctor/target-policy.js';
 import { currentAppKey, rotateAppKey, rotationDue } from './hub-keys.js';
 import { runHubGroupJob } from './hub-group-job.js';
 import { runHubUserJob } from './hub-user-job.js';
@@ -63,7 +64,14 @@ export function openHubClient(ctx: ServiceContext, app: AppRecord, opts: { timeo
           signingKey: () => currentAppKey(ctx, app),
         }
       : { type: 'ssws' as const, token: app.sealedSecret === null ? '' : ctx.sealer.open(app.sealedSecret, `app:${app.id}`).toString('utf8') };
-  return new HubClient({ baseUrl: app.connection.baseUrl, credential, clock: ctx.clock, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
+  return new HubClient({
+    baseUrl: app.connection.baseUrl,
+    credential,
+    clock: ctx.clock,
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    // Kept for `idsync doctor`, which compares it with this org's policy without asking the target.
+    onPolicyRead: (settings) => recordTargetPolicy(ctx, app, settings),
+  });
 }
 
 type Connection = { kind: 'scim'; client: ScimClient; mappings: CompiledMapping[] } | { kind: 'hub'; client: HubClient; mappings: CompiledHubMapping[] };
