@@ -12,6 +12,7 @@ import { registerDoctor } from './doctor.js';
 import { registerOrg } from './org.js';
 import { CliUsageError, renderError } from './output.js';
 import { registerPolicy } from './policy.js';
+import { registerRole } from './role.js';
 import { registerServe } from './serve.js';
 import { registerTask } from './task.js';
 import { registerToken } from './token.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerApp(program);
   registerTask(program);
   registerDoctor(program);
+  registerRole(program);
   return program;
 }
 

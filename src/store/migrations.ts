@@ -2,7 +2,7 @@
  * Versioned migrations, written with Kysely's schema builder so the same list
  * runs on SQLite and PostgreSQL. Never edit a released migration: add a new one.
  */
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const m001_core: Migration = {
   async up(db: Kysely<unknown>) {
@@ -323,3 +323,27 @@ const m005_job_queue_order: Migration = {
   },
 };
 migrations['0005_job_queue_order'] = m005_job_queue_order;
+
+/**
+ * Admin role assignments (Okta's standard roles) to users and groups. One column
+ * per kind of principal, each with its own foreign key, so deleting the user or
+ * group removes their assignments too.
+ */
+const m006_admin_roles: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('admin_roles')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+      .addColumn('group_id', 'text', (c) => c.references('groups.id').onDelete('cascade'))
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addCheckConstraint('admin_roles_one_principal', sql`(user_id is null) <> (group_id is null)`)
+      .execute();
+    await db.schema.createIndex('admin_roles_user').unique().on('admin_roles').columns(['user_id', 'type']).where(sql.ref('user_id'), 'is not', null).execute();
+    await db.schema.createIndex('admin_roles_group').unique().on('admin_roles').columns(['group_id', 'type']).where(sql.ref('group_id'), 'is not', null).execute();
+    await db.schema.createIndex('admin_roles_org').on('admin_roles').columns(['org_id', 'created', 'id']).execute();
+  },
+};
+migrations['0006_admin_roles'] = m006_admin_roles;

@@ -239,6 +239,17 @@ export interface IdpLinksTable {
   created: string;
 }
 
+/** An admin role held by exactly one user or one group (the other column is null). */
+export interface AdminRolesTable {
+  id: string;
+  org_id: string;
+  /** SUPER_ADMIN, ORG_ADMIN, USER_ADMIN, GROUP_MEMBERSHIP_ADMIN, APP_ADMIN, HELP_DESK_ADMIN, READ_ONLY_ADMIN. */
+  type: string;
+  user_id: string | null;
+  group_id: string | null;
+  created: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -259,6 +270,7 @@ export interface Database {
   oauth_replay: OAuthReplayTable;
   idps: IdpsTable;
   idp_links: IdpLinksTable;
+  admin_roles: AdminRolesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

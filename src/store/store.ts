@@ -19,6 +19,7 @@ import { JobQueue, JobRepository } from './jobs.js';
 import { HubKeyRepository, OAuthClientDirectory, OAuthClientRepository, ReplayRepository } from './oauth.js';
 import { IdpRepository } from './idps.js';
 import { LogRepository } from './logs.js';
+import { AdminRoleRepository } from './roles.js';
 
 /** Everything one org's services may touch. There is no way from here to another org's rows. */
 export interface OrgScope {
@@ -33,6 +34,8 @@ export interface OrgScope {
   readonly idps: IdpRepository;
   /** The event log read as the management API's system log. */
   readonly logs: LogRepository;
+  /** Admin role assignments of users and groups. */
+  readonly roles: AdminRoleRepository;
 }
 
 export interface Scope {
@@ -68,6 +71,7 @@ function scopeOf(db: Kysely<Database>): Scope {
       oauthClients: new OAuthClientRepository(db, orgId),
       idps: new IdpRepository(db, orgId),
       logs: new LogRepository(db, orgId),
+      roles: new AdminRoleRepository(db, orgId),
     }),
   };
 }

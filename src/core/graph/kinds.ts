@@ -10,6 +10,8 @@
  * traversable when controlling its start lets an attacker control its end.
  */
 
+import type { AdminRoleType } from '../roles.js';
+
 export const GRAPH_NAMESPACE = 'IdSync';
 /** Name and version of the extension schema file (BloodHound 9+ `schema` block). */
 export const EXTENSION_NAME = 'IdSyncHub';
@@ -178,17 +180,8 @@ export function isEdgeKind(kind: string): kind is EdgeKind {
   return TRAVERSABLE.has(kind);
 }
 
-/** Admin role types (Okta's names) assignable to users and groups. */
-export const ADMIN_ROLE_TYPES = [
-  'SUPER_ADMIN',
-  'ORG_ADMIN',
-  'USER_ADMIN',
-  'GROUP_MEMBERSHIP_ADMIN',
-  'APP_ADMIN',
-  'HELP_DESK_ADMIN',
-  'READ_ONLY_ADMIN',
-] as const;
-export type AdminRoleType = (typeof ADMIN_ROLE_TYPES)[number];
+/** Admin role types (Okta's names) assignable to users and groups: see core/roles.ts. */
+export { ADMIN_ROLE_TYPES, type AdminRoleType } from '../roles.js';
 
 /** Kinds of nodes that other collectors own; our cross-system edges point at them. */
 export const FOREIGN_KINDS = {

@@ -51,6 +51,10 @@ const FIXED: Readonly<Record<string, { code: string; status?: number; summary?: 
   OKTA_INVALID_SEARCH: { code: 'E0000031', summary: 'Invalid search criteria.' },
   OKTA_INVALID_QUERY: { code: 'E0000031', summary: 'Invalid search criteria.' },
   SCIM_INVALID_FILTER: { code: 'E0000031', summary: 'Invalid search criteria.' },
+  ROLE_NOT_FOUND: { code: 'E0000007' },
+  ROLE_INVALID_TYPE: { code: 'E0000001' },
+  // The API answers a second assignment of the same role with 409, unlike other uniqueness problems.
+  ROLE_DUPLICATE: { code: 'E0000090', status: 409 },
   // A status change that lost a race with another one: the state machine refused it.
   LIFECYCLE_ILLEGAL_TRANSITION: { code: 'E0000038', status: 403, summary: "This operation is not allowed in the user's current status." },
 };

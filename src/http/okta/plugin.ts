@@ -20,6 +20,7 @@ import { idpRoutes } from './idps.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { logRoutes } from './logs.js';
 import { policyRoutes } from './policies.js';
+import { roleRoutes } from './roles.js';
 import { DEFAULT_RATE_LIMITS, FixedWindowLimiter, rateFamily, rateLimitError, type RateLimits } from './rate-limit.js';
 import { userRoutes } from './users.js';
 
@@ -119,4 +120,5 @@ export async function oktaPlugin(app: FastifyInstance, opts: OktaPluginOptions):
   await idpRoutes(app, opts.ctx);
   await appRoutes(app, opts.ctx);
   await policyRoutes(app, opts.ctx);
+  await roleRoutes(app, opts.ctx);
 }
