@@ -2,7 +2,7 @@
  * Parses SCIM query parameters and search bodies once, at the edge, into typed
  * values (RFC 7644 3.4.2 and 3.4.3). Bad values are 400s that say what to send.
  */
-import { invalid, precondition } from '../../core/errors.js';
+import { invalid } from '../../core/errors.js';
 import type { AttrPath } from '../../core/filter/ast.js';
 import { parseScimFilter } from '../../core/filter/scim-parse.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
@@ -104,23 +104,4 @@ export function parseProjection(query: Record<string, unknown>): Projection {
   return parseListRequest({ attributes: query['attributes'], excludedAttributes: query['excludedAttributes'] }).projection;
 }
 
-/** If-Match: `W/"3"`, `"3"` or `*`. Returns the version required, or undefined for none/any. */
-export function parseIfMatch(header: string | string[] | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const value = (Array.isArray(header) ? header.join(',') : header).trim();
-  if (value === '*' || value === '') return undefined;
-  const m = /^(?:W\/)?"(\d+)"$/.exec(value);
-  if (!m) throw precondition('SCIM_VERSION_MISMATCH', `If-Match ${JSON.stringify(value)} does not match the resource's version; read the resource and use its meta.version.`);
-  return Number(m[1]);
-}
-
-/**
- * If-None-Match on a GET (RFC 7232 3.2): `*`, or any listed tag equal to the
- * current one by weak comparison (`"3"` matches `W/"3"`).
- */
-export function ifNoneMatchHits(header: string | string[] | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  const current = opaque(etag);
-  return (Array.isArray(header) ? header.join(',') : header).split(',').some((tag) => tag.trim() === '*' || opaque(tag) === current);
-}
+export { ifNoneMatchHits, parseIfMatch } from '../../core/scim/etag.js';

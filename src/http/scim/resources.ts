@@ -3,7 +3,8 @@
  * SCIM service, render with projection and ETags.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalid, precondition } from '../../core/errors.js';
+import { invalid } from '../../core/errors.js';
+import { assertVersion, resourceVersion as version } from '../../core/scim/etag.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import { projectAttributes } from '../../core/scim/projection.js';
 import { LIST_RESPONSE_SCHEMA } from '../../core/scim/schema.js';
@@ -38,10 +39,6 @@ function objectBody(body: unknown): JsonObject {
   return body;
 }
 
-function version(resource: JsonObject): string | undefined {
-  const meta = resource['meta'];
-  return isJsonObject(meta) && typeof meta['version'] === 'string' ? meta['version'] : undefined;
-}
 
 function sendResource(reply: FastifyReply, rt: ResourceType, resource: JsonObject, projection: Projection, status = 200): FastifyReply {
   const v = version(resource);
@@ -98,12 +95,7 @@ function register(app: FastifyInstance, path: string, rt: ResourceType, service:
   app.delete(`${path}/:id`, async (req: IdRequest, reply) => {
     const ifVersion = parseIfMatch(req.headers['if-match']);
     const svc = service(req);
-    if (ifVersion !== undefined) {
-      const current = await svc.get(req.params.id);
-      if (version(current) !== `W/"${ifVersion}"`) {
-        throw precondition('SCIM_VERSION_MISMATCH', `The resource is at version ${version(current)}, not W/"${ifVersion}"; read it again before deleting.`);
-      }
-    }
+    if (ifVersion !== undefined) assertVersion(version(await svc.get(req.params.id)), ifVersion);
     await svc.delete(req.params.id, principal(req).actor);
     return reply.code(204).send();
   });
