@@ -62,7 +62,7 @@ describe('SCIM discovery', () => {
     const spc = res.body;
     assert.deepEqual(spc.schemas, [SPC]);
     assert.deepEqual(spc.patch, { supported: true });
-    assert.deepEqual(spc.bulk, { supported: false, maxOperations: 0, maxPayloadSize: BODY_LIMIT });
+    assert.deepEqual(spc.bulk, { supported: true, maxOperations: 1000, maxPayloadSize: BODY_LIMIT });
     assert.deepEqual(spc.filter, { supported: true, maxResults: 1000 });
     assert.deepEqual(spc.changePassword, { supported: true });
     assert.deepEqual(spc.sort, { supported: true });
@@ -84,8 +84,10 @@ describe('SCIM discovery', () => {
     assert.match(over.body.detail, new RegExp(String(BODY_LIMIT)));
   });
 
-  it('bulk is not supported: there is no /Bulk endpoint', async () => {
-    assertScimError(await acme.scim('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }), 404);
+  it('bulk is supported: /Bulk answers a BulkResponse (test/http/scim-bulk.test.ts tests it in depth)', async () => {
+    const res = await acme.scim('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body, { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkResponse'], Operations: [] });
   });
 
   it('ResourceTypes lists User (with the enterprise extension) and Group', async () => {

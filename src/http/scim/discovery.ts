@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../../core/errors.js';
 import type { JsonObject } from '../../core/json.js';
+import { BULK_MAX_OPERATIONS } from '../../core/scim/bulk.js';
 import { LIST_RESPONSE_SCHEMA, allSchemas, resourceTypes, type ScimSchema } from '../../core/scim/schema.js';
 import { MAX_PAGE_SIZE } from './params.js';
 
@@ -50,7 +51,7 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { bodyLimit: n
     schemas: [SPC_SCHEMA],
     documentationUri: 'https://github.com/idsync/idsync#scim-20-service-provider',
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: opts.bodyLimit },
+    bulk: { supported: true, maxOperations: BULK_MAX_OPERATIONS, maxPayloadSize: opts.bodyLimit },
     filter: { supported: true, maxResults: MAX_PAGE_SIZE },
     changePassword: { supported: true },
     sort: { supported: true },

@@ -9,6 +9,7 @@ import type { ServiceContext } from '../../services/context.js';
 import { OrgService } from '../../services/orgs.js';
 import { authenticateBearer } from '../auth.js';
 import { parseJsonText } from '../json-body.js';
+import { bulkRoutes } from './bulk.js';
 import { renderScimError } from './errors.js';
 import { discoveryRoutes } from './discovery.js';
 import { resourceRoutes } from './resources.js';
@@ -78,7 +79,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
 
   app.setErrorHandler((err, req, reply) => sendScimError(req, reply, fromFastifyError(err as Error & { code?: string; statusCode?: number }, opts.bodyLimit)));
   app.setNotFoundHandler((req, reply) =>
-    sendScimError(req, reply, new IdsyncError('not_found', 'SCIM_NO_SUCH_ENDPOINT', `No SCIM endpoint ${req.method} ${req.url.split('?')[0]}. Endpoints: /Users, /Groups, /ServiceProviderConfig, /ResourceTypes, /Schemas.`)),
+    sendScimError(req, reply, new IdsyncError('not_found', 'SCIM_NO_SUCH_ENDPOINT', `No SCIM endpoint ${req.method} ${req.url.split('?')[0]}. Endpoints: /Users, /Groups, /Bulk, /ServiceProviderConfig, /ResourceTypes, /Schemas.`)),
   );
 
   app.addHook('onRequest', async (req) => {
@@ -96,4 +97,5 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
 
   await discoveryRoutes(app, { bodyLimit: opts.bodyLimit });
   await resourceRoutes(app, opts.ctx);
+  await bulkRoutes(app, opts.ctx);
 }
