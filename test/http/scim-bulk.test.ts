@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { ERROR, GROUP, USER, createUser, patchBody, q, startHub, type Hub, type HubOrg, type Json, type ScimResponse } from '../helpers/hub.js';
 import { assertScimError } from '../helpers/scim-assert.js';
+import { AppService } from '../../src/services/provisioning/apps.js';
 
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -328,5 +329,51 @@ describe('SCIM Bulk', () => {
     assert.equal(line.operations, 2);
     assert.equal(line.errors, 1);
     assert.ok(!lines[lines.length - 1]?.includes('logged-secret-name'));
+  });
+  it('queues provisioning jobs in the operations\' transaction, the password sealed, and only for operations that succeeded', async () => {
+    const apps = new AppService(hub.app.ctx, acme.org);
+    // Nothing listens at this target: no worker runs in this hub, the jobs only queue.
+    await apps.create({ name: 'Bulk target', baseUrl: 'http://127.0.0.1:9/scim/v2', token: 'target-token', settings: { provisioning: { password: 'hub' } } }, 'test');
+    const team = await acme.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Pushed team' });
+    await apps.assignGroup('Bulk target', team.body.id, { push: false }, 'test');
+    const secret = `Seal-${randomBytes(6).toString('hex')}-Q7z`;
+    const out = ops(
+      await acme.scim(
+        'POST',
+        '/Bulk',
+        bulk([
+          postUser('j1', 'j1@jobs.example'),
+          postUser('j2', 'j2@jobs.example'),
+          { method: 'PATCH', path: `/Groups/${team.body.id}`, data: patchBody({ op: 'add', path: 'members', value: [{ value: 'bulkId:j1' }, { value: 'bulkId:j2' }] }) },
+          // Assigned now (through the group), so the new password is for the target too.
+          { method: 'PATCH', path: '/Users/bulkId:j1', data: patchBody({ op: 'replace', path: 'password', value: secret }) },
+          postUser('j3', 'j1@jobs.example'),
+        ]),
+      ),
+    );
+    assert.deepEqual(
+      out.map((o) => o.status),
+      ['201', '201', '200', '200', '409'],
+    );
+    const ids = out.slice(0, 2).map((o) => (o.location as string).split('/').pop() as string);
+    const jobs = await sql<{ local_id: string; sealed_password: string | null }>`select local_id, sealed_password from jobs where org_id = ${acme.org.id} and target_type = 'user' order by seq`.execute(hub.app.ctx.store.backend.db);
+    assert.deepEqual([...new Set(jobs.rows.map((j) => j.local_id))].sort(), [...ids].sort());
+    const sealed = jobs.rows.filter((j) => j.sealed_password !== null);
+    assert.equal(sealed.length, 1, 'the password of j1 waits sealed in its job');
+    assert.equal(sealed[0]?.local_id, ids[0]);
+    assert.ok(!(await hub.dbBytes()).includes(Buffer.from(secret)));
+  });
+
+  it('single requests sent while a bulk runs wait for it and succeed', async () => {
+    const big = bulk(Array.from({ length: 300 }, (_, i) => postUser(`c${i}`, `c${i}@conc.example`, { name: { givenName: 'C', familyName: String(i) } })));
+    const [res, ...singles] = await Promise.all([
+      acme.scim('POST', '/Bulk', big),
+      ...Array.from({ length: 10 }, (_, i) => acme.scim('POST', '/Users', { schemas: [USER], userName: `s${i}@conc.example` })),
+      ...Array.from({ length: 5 }, () => acme.scim('GET', `/Users?filter=${q('userName sw "c"')}&count=1`)),
+    ]);
+    assert.equal(ops(res as ScimResponse).filter((o) => o.status === '201').length, 300);
+    for (const s of singles) assert.ok(s.status === 201 || s.status === 200, s.text);
+    assert.equal((await logins('c')).filter((l) => l.endsWith('@conc.example')).length, 300);
+    assert.equal((await logins('s')).filter((l) => l.endsWith('@conc.example')).length, 10);
   });
 });
