@@ -9,6 +9,7 @@
  * placeholder nodes of the endpoint's kind, so a cross-system start of a chain
  * is a principal like any other.
  */
+import { invalid } from '../errors.js';
 import { isTraversable, type OpenGraphDocument, type OpenGraphEndpoint, type OpenGraphNode, type PropertyMap, type PropertyValue } from './kinds.js';
 
 export interface ViewNode {
@@ -161,4 +162,32 @@ export function buildView(docs: OpenGraphDocument | readonly OpenGraphDocument[]
     out: (id) => outs.get(id) ?? [],
     in: (id) => ins.get(id) ?? [],
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * An OpenGraph document read from a file someone passes in: checked only as far
+ * as the analysis relies on it (the ingest schemas are the export's business),
+ * so a wrong file is refused with its name instead of failing deep inside.
+ */
+export function readDocument(value: unknown, source: string): OpenGraphDocument {
+  const graph = isObject(value) ? value['graph'] : undefined;
+  if (!isObject(graph) || !Array.isArray(graph['nodes']) || !Array.isArray(graph['edges'])) {
+    throw invalid('GRAPH_FILE_INVALID', `${source} is not an OpenGraph document: it needs {"graph": {"nodes": [...], "edges": [...]}}. Make one with \`idsync graph export --out FILE\`.`);
+  }
+  const nodes = graph['nodes'] as unknown[];
+  const edges = graph['edges'] as unknown[];
+  nodes.forEach((n, i) => {
+    if (!isObject(n) || typeof n['id'] !== 'string' || !Array.isArray(n['kinds'])) {
+      throw invalid('GRAPH_FILE_INVALID', `${source}: node ${i} needs a string "id" and a "kinds" array.`);
+    }
+  });
+  const endpointOk = (ep: unknown): boolean => isObject(ep) && typeof ep['value'] === 'string';
+  edges.forEach((e, i) => {
+    if (!isObject(e) || typeof e['kind'] !== 'string' || !endpointOk(e['start']) || !endpointOk(e['end'])) {
+      throw invalid('GRAPH_FILE_INVALID', `${source}: edge ${i} needs a "kind" and "start"/"end" with a string "value" (property matchers are not supported here).`);
+    }
+  });
+  return value as unknown as OpenGraphDocument;
 }
