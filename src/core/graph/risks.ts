@@ -96,7 +96,8 @@ function reachThroughSync(view: GraphView, start: ViewNode, admins: ReadonlySet<
     for (const s of frontier) {
       // Past an admin reached through a sync, every further admin is implied: stop there.
       if (s.synced && admins.has(s.id)) continue;
-      for (const e of view.out(s.id)) {
+      // A password-carrying edge first, so the example chain shows the sync where a parallel SSO edge also exists.
+      for (const e of [...view.out(s.id)].sort((a, b) => Number(carriesPassword(b)) - Number(carriesPassword(a)))) {
         if (!e.traversable) continue;
         const t: State = { id: e.to, synced: s.synced || carriesPassword(e) };
         if (parent.has(key(t))) continue;
