@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-export type OAuthClientStatus = 'ACTIVE' | 'REVOKED';
+/** INACTIVE can be activated again; REVOKED is final. Only ACTIVE clients get or use tokens. */
+export type OAuthClientStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED';
 
 export interface PublicJwk {
   kty: string;
@@ -87,6 +88,10 @@ export class OAuthClientRepository {
 
   async update(c: OAuthClient): Promise<void> {
     await this.db.updateTable('oauth_clients').set(toRow(c)).where('org_id', '=', this.orgId).where('id', '=', c.id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('oauth_clients').where('org_id', '=', this.orgId).where('id', '=', id).execute();
   }
 }
 

@@ -4,11 +4,15 @@ import type { JsonObject } from '../../core/json.js';
 import type { Group } from '../../core/types.js';
 import type { ServiceContext } from '../../services/context.js';
 import { oktaAppGroupShape, oktaAppShape, oktaAppUserShape } from '../../services/okta/app-shape.js';
+import { listApplications } from '../../services/okta/app-collection.js';
+import { isServiceAppId } from '../../services/okta/service-app-shape.js';
 import { OktaApps, type AppUserEntry } from '../../services/okta/apps.js';
 import { oktaValidation } from '../../services/okta/errors.js';
 import type { AppView } from '../../services/provisioning/apps.js';
 import { principal } from './auth.js';
 import { readAppBody, readAppUserBody } from './app-bodies.js';
+import { isServiceAppBody } from './service-app-bodies.js';
+import { createServiceApp, replaceServiceApp, serviceAppGrantRoutes, serviceAppJson, serviceApps } from './service-apps.js';
 import { queryBool, queryLimit, queryValue, refuseUnsupported } from './params.js';
 import { OKTA_PREFIX, baseUrl, setLinkHeaders } from './render.js';
 
@@ -55,32 +59,43 @@ function appGroupJson(appId: string, a: { group: Group; push: boolean }, base: s
 export async function appRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   app.get('/apps', READ, async (req, reply) => {
     refuseUnsupported(req, ['filter', 'expand', 'includeNonDeleted', 'useOptimization']);
-    const page = await service(ctx, req).list(queryValue(req, 'q'), queryValue(req, 'after'), queryLimit(req, APP_PAGE_DEFAULT, APP_PAGE_MAX));
+    // Provisioning apps and OAuth service apps are one collection, as in the API.
+    const page = await listApplications(ctx, principal(req).org, queryValue(req, 'q'), queryValue(req, 'after'), queryLimit(req, APP_PAGE_DEFAULT, APP_PAGE_MAX));
     setLinkHeaders(req, reply, page.next);
     const base = baseUrl(req);
-    return page.items.map((a) => appJson(a, base));
+    return page.items.map((e) => (e.kind === 'provisioning' ? appJson(e.app, base) : serviceAppJson(e.client, base)));
   });
 
   app.post('/apps', MANAGE, async (req) => {
+    if (isServiceAppBody(req.body)) return createServiceApp(ctx, req);
     const created = await service(ctx, req).create(readAppBody(req.body), queryBool(req, 'activate', true), principal(req).actor);
     return appJson(created, baseUrl(req));
   });
 
-  app.get<AppParams>('/apps/:appId', READ, async (req) => appJson(await service(ctx, req).get(req.params.appId), baseUrl(req)));
+  // Ids say the kind: `oac_...` are OAuth service apps, the rest the hub's provisioning apps.
+  app.get<AppParams>('/apps/:appId', READ, async (req) =>
+    isServiceAppId(req.params.appId) ? serviceAppJson(await serviceApps(ctx, req).get(req.params.appId), baseUrl(req)) : appJson(await service(ctx, req).get(req.params.appId), baseUrl(req)),
+  );
 
-  app.put<AppParams>('/apps/:appId', MANAGE, async (req) => appJson(await service(ctx, req).replace(req.params.appId, readAppBody(req.body), principal(req).actor), baseUrl(req)));
+  app.put<AppParams>('/apps/:appId', MANAGE, async (req) =>
+    isServiceAppId(req.params.appId) ? replaceServiceApp(ctx, req) : appJson(await service(ctx, req).replace(req.params.appId, readAppBody(req.body), principal(req).actor), baseUrl(req)),
+  );
 
   app.delete<AppParams>('/apps/:appId', MANAGE, async (req, reply) => {
-    await service(ctx, req).delete(req.params.appId, principal(req).actor);
+    if (isServiceAppId(req.params.appId)) await serviceApps(ctx, req).delete(req.params.appId, principal(req).actor);
+    else await service(ctx, req).delete(req.params.appId, principal(req).actor);
     return reply.code(204).send();
   });
 
   for (const [action, status] of [['activate', 'ACTIVE'], ['deactivate', 'INACTIVE']] as const) {
     app.post<AppParams>(`/apps/:appId/lifecycle/${action}`, MANAGE, async (req) => {
-      await service(ctx, req).setStatus(req.params.appId, status, principal(req).actor);
+      if (isServiceAppId(req.params.appId)) await serviceApps(ctx, req).setStatus(req.params.appId, status, principal(req).actor);
+      else await service(ctx, req).setStatus(req.params.appId, status, principal(req).actor);
       return {};
     });
   }
+
+  await serviceAppGrantRoutes(app, ctx);
 
   app.get<AppParams>('/apps/:appId/users', READ, async (req, reply) => {
     refuseUnsupported(req, ['q', 'query_scope', 'expand', 'filter']);

@@ -34,6 +34,13 @@ const FIELD_OF: Readonly<Record<string, string>> = {
   USER_LOGIN_TAKEN: 'login',
   GROUP_NAME_TAKEN: 'name',
   GROUP_INVALID_NAME: 'name',
+  OAUTH_CLIENT_INVALID_NAME: 'label',
+  OAUTH_CLIENT_INVALID_SCOPE: 'scopeId',
+  OAUTH_CLIENT_INVALID_JWKS: 'jwks',
+  OAUTH_CLIENT_PRIVATE_KEY: 'jwks',
+  OAUTH_CLIENT_KEYS_REQUIRED: 'jwks',
+  OAUTH_CLIENT_INVALID_JWKS_URI: 'jwks_uri',
+  OAUTH_CLIENT_INVALID_DPOP: 'dpop_bound_access_tokens',
 };
 
 /** Codes with a fixed API code (and, where it differs from the kind's, status). */

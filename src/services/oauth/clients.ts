@@ -17,7 +17,9 @@ import { forgetOAuthClient } from './verify.js';
 
 export interface OAuthClientInput {
   name: string;
+  /** Granted scopes; empty only with `scopesLater` (the management API grants them one by one afterwards). */
   scopes: string[];
+  scopesLater?: boolean;
   /** The public keys, as a JWKS object `{"keys": [...]}`. Give this or `jwksUri`. */
   jwks?: unknown;
   /** Where the client publishes its JWKS (https, or http on a loopback address). */
@@ -39,8 +41,8 @@ function checkName(name: unknown): string {
   return name.trim();
 }
 
-function checkScopes(scopes: unknown): string[] {
-  if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string')) {
+function checkScopes(scopes: unknown, allowNone = false): string[] {
+  if (!Array.isArray(scopes) || (scopes.length === 0 && !allowNone) || !scopes.every((s) => typeof s === 'string')) {
     throw invalid('OAUTH_CLIENT_INVALID_SCOPE', `Grant at least one scope, as a list of strings. Known scopes: ${OAUTH_SCOPES.join(', ')}.`);
   }
   const unknown = scopes.filter((s) => !isOAuthScope(s));
@@ -115,7 +117,7 @@ export class OAuthClientService {
 
   async create(input: OAuthClientInput, actor: Actor = 'system'): Promise<OAuthClient> {
     const name = checkName(input.name);
-    const scopes = checkScopes(input.scopes);
+    const scopes = checkScopes(input.scopes, input.scopesLater === true);
     const keys = await checkKeys(input);
     const dpopBound = checkDpop(input.dpopBound);
     const now = nowIso(this.ctx);
@@ -164,6 +166,63 @@ export class OAuthClientService {
     if (next.before.jwksUri !== null) forgetJwks(this.ctx.store, next.before.jwksUri);
     forgetOAuthClient(this.ctx.store, id);
     return next.after;
+  }
+
+  /** Adds one scope to the grants (idempotent); `added` is false when it was granted already. */
+  async grant(id: string, scope: string, actor: Actor = 'system'): Promise<{ client: OAuthClient; added: boolean }> {
+    const [checked] = checkScopes([scope]);
+    const c = await this.get(id);
+    if (checked === undefined || c.scopes.includes(checked)) return { client: c, added: false };
+    return { client: await this.update(id, { scopes: [...c.scopes, checked] }, actor), added: true };
+  }
+
+  /** Takes one scope back; tokens already issued lose it at once (the verifier keeps only scopes still granted). */
+  async ungrant(id: string, scope: string, actor: Actor = 'system'): Promise<OAuthClient> {
+    const c = await this.get(id);
+    if (!c.scopes.includes(scope)) throw notFound('OAUTH_GRANT_NOT_FOUND', `The service app ${id} has no grant of ${JSON.stringify(scope)}; its grants: ${c.scopes.join(', ') || 'none'}.`);
+    const next = await this.changeOne(id, actor, (x) => ({ ...x, scopes: x.scopes.filter((s) => s !== scope) }), 'system.oauth_client.update', { changed: ['scopes'], removed: scope });
+    return next;
+  }
+
+  /** ACTIVE or INACTIVE: an inactive app gets no tokens and its tokens stop working at once; it can be activated again. */
+  async setStatus(id: string, status: 'ACTIVE' | 'INACTIVE', actor: Actor = 'system'): Promise<OAuthClient> {
+    const type = status === 'ACTIVE' ? 'system.oauth_client.lifecycle.activate' : 'system.oauth_client.lifecycle.deactivate';
+    return this.changeOne(id, actor, (x) => (x.status === status ? null : { ...x, status }), type, { status });
+  }
+
+  /** Removes an app that is not ACTIVE (deactivate it first, so removing it is a deliberate second step). */
+  async delete(id: string, actor: Actor = 'system'): Promise<OAuthClient> {
+    const removed = await this.ctx.store.transaction(async (tx) => {
+      const scope = tx.org(this.org.id);
+      const c = await scope.oauthClients.get(id);
+      if (!c) throw notFound('OAUTH_CLIENT_NOT_FOUND', `No service app (OAuth client) with id ${id} in this org.`);
+      if (c.status === 'ACTIVE') throw conflict('OAUTH_CLIENT_ACTIVE', `The service app ${c.name} (${id}) is ACTIVE: deactivate it first, then delete it.`, { scimType: undefined });
+      await scope.oauthClients.delete(id);
+      await scope.events.append(this.event('system.oauth_client.delete', actor, c, { name: c.name }, nowIso(this.ctx)));
+      return c;
+    });
+    if (removed.jwksUri !== null) forgetJwks(this.ctx.store, removed.jwksUri);
+    forgetOAuthClient(this.ctx.store, id);
+    return removed;
+  }
+
+  /** One read-change-write of a client with its event; `change` returning null means nothing to do. */
+  private async changeOne(id: string, actor: Actor, change: (c: OAuthClient) => OAuthClient | null, type: string, data: Record<string, unknown>): Promise<OAuthClient> {
+    const result = await this.ctx.store.transaction(async (tx) => {
+      const scope = tx.org(this.org.id);
+      const c = await scope.oauthClients.get(id);
+      if (!c) throw notFound('OAUTH_CLIENT_NOT_FOUND', `No service app (OAuth client) with id ${id} in this org.`);
+      if (c.status === 'REVOKED') throw conflict('OAUTH_CLIENT_REVOKED', `The service app ${id} is revoked and cannot be changed; create a new one.`, { scimType: undefined });
+      const next = change(c);
+      if (next === null) return c;
+      const now = nowIso(this.ctx);
+      const updated = { ...next, lastUpdated: now };
+      await scope.oauthClients.update(updated);
+      await scope.events.append(this.event(type, actor, updated, data, now));
+      return updated;
+    });
+    forgetOAuthClient(this.ctx.store, id);
+    return result;
   }
 
   /** Revokes a client: no new tokens, and its tokens stop working at once. */

@@ -6,7 +6,7 @@
  * user and group assignments one at a time.
  */
 import { sql } from 'kysely';
-import { forbidden, invalid, isIdsyncError, notFound } from '../../core/errors.js';
+import { forbidden, isIdsyncError, notFound } from '../../core/errors.js';
 import type { Group, Org, User } from '../../core/types.js';
 import { viewOf, type AppView } from '../provisioning/apps.js';
 import { AppAdmin } from '../provisioning/tasks.js';
@@ -79,20 +79,6 @@ export class OktaApps {
     const app = await this.ctx.store.read(() => this.scope().apps.get(id));
     if (!app) throw appNotFound(id);
     return viewOf(app);
-  }
-
-  /** Oldest first; `q` is a case-insensitive prefix of the label; `after` is the last id of the previous page. */
-  async list(q: string | null, after: string | null, limit: number): Promise<{ items: AppView[]; next: string | null }> {
-    let all = await this.admin.apps.list();
-    if (q !== null && q.trim() !== '') all = all.filter((a) => a.name.toLowerCase().startsWith(q.trim().toLowerCase()));
-    let start = 0;
-    if (after !== null && after !== '') {
-      start = all.findIndex((a) => a.id === after) + 1;
-      if (start === 0) throw invalid('OKTA_INVALID_CURSOR', 'The after parameter is not a cursor this API issued. Start from the first page, then follow the Link header with rel="next".');
-    }
-    const items = all.slice(start, start + limit);
-    const last = items[items.length - 1];
-    return { items, next: all.length > start + limit && last ? last.id : null };
   }
 
   async create(body: OktaAppBody, activate: boolean, actor: Actor): Promise<AppView> {
