@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerApp } from './app.js';
+import { registerClient } from './client.js';
 import { registerDoctor } from './doctor.js';
+import { registerGraph } from './graph.js';
 import { registerOrg } from './org.js';
 import { CliUsageError, renderError } from './output.js';
 import { registerPolicy } from './policy.js';
@@ -42,9 +44,12 @@ export function buildProgram(): Command {
   registerUser(program);
   registerPolicy(program);
   registerApp(program);
+  registerClient(program);
   registerTask(program);
   registerDoctor(program);
   registerRole(program);
+  // `graph export`; the analysis subcommands join it as registerGraphAnalysis(registerGraph(program)).
+  registerGraph(program);
   return program;
 }
 
