@@ -88,7 +88,7 @@ describe('seed diagrams from hub state built through the public APIs', () => {
     const idp = await okta(hub, adatum, 'POST', '/idps', {
       type: 'OIDC',
       name: 'Contoso Org2Org OIDC',
-      protocol: { type: 'OIDC', issuer: { url: `${hub.url}${hubAppIssuerPath(contoso.org.id, ids['app1'])}` } },
+      protocol: { type: 'OIDC', issuer: { url: `${hub.url}${hubAppIssuerPath(contoso.org.id, ids['app1'] ?? '')}` } },
     });
     ids['idp2'] = idp.id;
   });
