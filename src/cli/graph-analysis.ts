@@ -1,9 +1,9 @@
 /**
  * `idsync graph paths | risks | render`: attack paths, findings and a picture of
- * an OpenGraph export (core/graph/paths.ts, risks.ts, layout.ts + svg.ts). They
- * read the document BloodHound would ingest, given with --in (the export and,
- * when it was split, its cross-system file), so what the hub says and what
- * BloodHound shows cannot drift apart.
+ * the hub's OpenGraph document (core/graph/paths.ts, risks.ts, layout.ts + svg.ts).
+ * They read the document BloodHound would ingest: built from the database now
+ * (--org, --all, as `graph export` builds it) or an export file (--in, with its
+ * cross-system file when it was split), so the hub and BloodHound agree.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -13,11 +13,14 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, findPaths, MAX_DEPTH_LIMIT, MAX_P
 import { findRisks, risksText } from '../core/graph/risks.js';
 import { renderGraph } from '../core/graph/svg.js';
 import { buildView, readDocument, type GraphView } from '../core/graph/view.js';
-import { collect, integerArg, jsonOption, type JsonOptions } from './common.js';
+import { GraphExportService, type GraphScope } from '../services/graph/export.js';
+import { collect, dbOption, integerArg, jsonOption, requireOrg, withApp, type DbOptions, type JsonOptions } from './common.js';
 import { CliUsageError, emit } from './output.js';
 
-interface SourceOptions extends JsonOptions {
+interface SourceOptions extends JsonOptions, DbOptions {
   in?: string[];
+  org?: string;
+  all?: boolean;
 }
 
 interface PathOptions extends SourceOptions {
@@ -33,7 +36,10 @@ interface RenderOptions extends PathOptions {
 }
 
 function sourceOption(cmd: Command): Command {
-  return cmd.option('--in <file>', 'an OpenGraph export (`idsync graph export --out FILE`); repeat for its cross-system file', collect);
+  return dbOption(cmd)
+    .option('--org <name>', "this org's graph, built from the hub database now")
+    .option('--all', "every org's graph, with the links between them, built from the hub database now")
+    .option('--in <file>', 'an OpenGraph export file instead of the database (repeat for its cross-system file)', collect);
 }
 
 function boundOptions(cmd: Command): Command {
@@ -46,8 +52,16 @@ function boundOptions(cmd: Command): Command {
 
 async function loadView(opts: SourceOptions): Promise<GraphView> {
   const files = opts.in ?? [];
-  if (files.length === 0) {
-    throw new CliUsageError('GRAPH_NO_INPUT', 'Say which graph to read with --in FILE: an export made by `idsync graph export --out FILE` (repeat --in for its cross-system file).');
+  const fromDb = opts.org !== undefined || opts.all === true;
+  if ((files.length > 0 ? 1 : 0) + (opts.org !== undefined ? 1 : 0) + (opts.all === true ? 1 : 0) !== 1) {
+    throw new CliUsageError('GRAPH_NO_INPUT', 'Say which graph to read: exactly one of --org NAME, --all (the hub database) or --in FILE (an export made by `idsync graph export --out FILE`).');
+  }
+  if (fromDb) {
+    // The same document `graph export` writes, cross-system edges included.
+    return withApp(opts, async (app) => {
+      const scope: GraphScope = opts.org !== undefined ? { org: await requireOrg(app, opts.org) } : { all: true };
+      return buildView((await new GraphExportService(app.ctx).export(scope, { splitCross: false })).main);
+    });
   }
   const docs: OpenGraphDocument[] = [];
   for (const file of files) {

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openApp } from '../../src/app.js';
+import { OrgService } from '../../src/services/orgs.js';
 import { AD_SID, scenario } from './paths-fixture.js';
 
 let dir = '';
@@ -84,5 +86,27 @@ describe('idsync graph risks and render (CLI)', () => {
     const svg = await readFile(out, 'utf8');
     assert.match(svg, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg /);
     assert.ok(!svg.includes('dave@contoso'));
+  });
+});
+
+describe('idsync graph on the hub database (--org, --all)', () => {
+  it('builds the graph as `graph export` does, and names a missing org', async () => {
+    const db = path.join(dir, 'hub.db');
+    const app = await openApp({ db });
+    const { org, issued } = await new OrgService(app.ctx).create('acme', 'cli');
+    await app.close();
+    // The org's API token is a full admin of the org: a finding-free graph, but a node to reach.
+    const risks = await run(['risks', '--org', 'acme', '--db', db, '--json']);
+    assert.equal(risks.code, 0, risks.err);
+    assert.deepEqual(JSON.parse(risks.out).findings, []);
+    const paths = await run(['paths', '--to', org.id, '--all', '--db', db, '--json']);
+    assert.equal(paths.code, 0, paths.err);
+    assert.deepEqual(JSON.parse(paths.out).anchors.map((a: { id: string }) => a.id), [org.id]);
+    assert.ok(!paths.out.includes(issued.secret), 'no token secret in the output');
+    const missing = await run(['risks', '--org', 'nope', '--db', db]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /No org named "nope"/);
+    const both = await run(['risks', '--org', 'acme', '--in', file]);
+    assert.equal(both.code, 2);
   });
 });
