@@ -51,7 +51,7 @@ describe('jwks_uri clients', () => {
     assert.equal((await get(newKey)).status, 200);
   });
 
-  test('unknown kids do not make the hub fetch again within the cooldown', async () => {
+  test('unknown kids make one refetch, then none within the cooldown', async () => {
     const c = await o.client({ jwksUri: jwks.uri, dpopBound: false });
     jwks.keys = [oldKey.publicJwk];
     o.clock.advance(JWKS_TTL_MS);
@@ -63,7 +63,20 @@ describe('jwks_uri clients', () => {
       assert.equal(res.status, 401);
       assert.match(res.body.error_description, /matches none of the client's registered public keys/);
     }
-    assert.equal(jwks.fetches, before, 'no fetch within the cooldown');
+    assert.equal(jwks.fetches, before + 1, 'the first unknown kid refetches; the next ones within the cooldown do not');
+    o.clock.advance(REFETCH_COOLDOWN_MS);
+    await tokenRequest(o, form(await assertion(o, c.id, await keyPair('ES256', 'made-up-later'))));
+    assert.equal(jwks.fetches, before + 2, 'after the cooldown one refetch again');
+  });
+
+  test('a key rotated right after the first fetch is found at once (the cooldown counts from kid refetches only)', async () => {
+    const c = await o.client({ jwksUri: jwks.uri, dpopBound: false });
+    o.clock.advance(JWKS_TTL_MS);
+    jwks.keys = [oldKey.publicJwk];
+    assert.equal((await tokenRequest(o, form(await assertion(o, c.id, oldKey)))).status, 200);
+    jwks.keys = [oldKey.publicJwk, newKey.publicJwk];
+    const rotated = await tokenRequest(o, form(await assertion(o, c.id, newKey)));
+    assert.equal(rotated.status, 200, rotated.text);
   });
 
   test('an unreachable or broken jwks_uri is invalid_client, never a 5xx', async () => {

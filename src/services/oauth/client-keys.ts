@@ -2,7 +2,7 @@
  * A client's public keys: registered inline, or published by the client at its
  * `jwks_uri` and fetched from there. Fetched sets are cached for JWKS_TTL_MS;
  * an assertion whose `kid` is not in the cached set makes one refetch (at most
- * once per REFETCH_COOLDOWN_MS per URL), which is what lets a client rotate its
+ * one such refetch per REFETCH_COOLDOWN_MS per URL), which is what lets a client rotate its
  * keys on its own: it publishes the new key, signs with it, and the hub finds
  * it. Old keys keep working until the client removes them from the set.
  *
@@ -28,6 +28,8 @@ type KeySet = ReturnType<typeof createLocalJWKSet>;
 interface Fetched {
   at: number;
   keys: KeySet;
+  /** When an unknown kid last made a refetch; the cooldown counts from here, not from a routine fetch. */
+  refetchedAt: number | null;
 }
 
 const perStore = new WeakMap<Store, Map<string, Fetched>>();
@@ -68,7 +70,7 @@ function describeKid(k: unknown): string {
   return typeof kid === 'string' && kid.length <= 200 ? ` (kid "${kid}")` : '';
 }
 
-async function fetchJwks(ctx: ServiceContext, uri: string): Promise<Fetched> {
+async function fetchJwks(ctx: ServiceContext, uri: string, forUnknownKid = false): Promise<Fetched> {
   const fail = (why: string, cause?: unknown) =>
     invalidClient(`Client authentication failed: the client's JWKS could not be read from its jwks_uri ${uri} (${why}). Publish the public keys there as a JSON Web Key Set.`, cause);
   let text: string;
@@ -89,7 +91,9 @@ async function fetchJwks(ctx: ServiceContext, uri: string): Promise<Fetched> {
   }
   const problems = jwksProblems(doc);
   if (problems.length > 0) throw fail(problems.join(' '));
-  const fetched = { at: ctx.clock.now().getTime(), keys: createLocalJWKSet(doc as { keys: PublicJwk[] } as Parameters<typeof createLocalJWKSet>[0]) };
+  const at = ctx.clock.now().getTime();
+  const refetchedAt = forUnknownKid ? at : (cacheOf(ctx.store).get(uri)?.refetchedAt ?? null);
+  const fetched = { at, keys: createLocalJWKSet(doc as { keys: PublicJwk[] } as Parameters<typeof createLocalJWKSet>[0]), refetchedAt };
   cacheOf(ctx.store).set(uri, fetched);
   return fetched;
 }
@@ -107,8 +111,11 @@ const isNoMatchingKey = (e: unknown): boolean => (e as { code?: unknown }).code 
 /**
  * Verifies a JWT signed by the client with one of its registered keys. For a
  * jwks_uri client, an unknown kid makes one refetch of the set, unless the set
- * was fetched for this very request or less than REFETCH_COOLDOWN_MS ago (so
- * made-up kids cannot turn the hub into a fetch amplifier).
+ * was fetched for this very request or an unknown kid made a refetch less than
+ * REFETCH_COOLDOWN_MS ago (so made-up kids cannot turn the hub into a fetch
+ * amplifier). The cooldown counts from the last such refetch, not from the last
+ * routine fetch: a client that rotates right after the hub first read its keys
+ * (its first token, then a rotation) is not refused.
  */
 export async function verifyWithClientKeys(ctx: ServiceContext, client: OAuthClient, jwt: string, options: JWTVerifyOptions): Promise<JWTPayload> {
   if (client.jwks !== null) {
@@ -120,9 +127,9 @@ export async function verifyWithClientKeys(ctx: ServiceContext, client: OAuthCli
   try {
     return (await jwtVerify(jwt, set.keys, options)).payload;
   } catch (e) {
-    const age = ctx.clock.now().getTime() - set.at;
-    if (!isNoMatchingKey(e) || fresh || (age >= 0 && age < REFETCH_COOLDOWN_MS)) throw e;
-    const again = await fetchJwks(ctx, client.jwksUri);
+    const since = set.refetchedAt === null ? Infinity : ctx.clock.now().getTime() - set.refetchedAt;
+    if (!isNoMatchingKey(e) || fresh || (since >= 0 && since < REFETCH_COOLDOWN_MS)) throw e;
+    const again = await fetchJwks(ctx, client.jwksUri, true);
     return (await jwtVerify(jwt, again.keys, options)).payload;
   }
 }
