@@ -13,6 +13,7 @@ import { authenticateBearer } from '../auth.js';
 import { parseJsonText } from '../json-body.js';
 import { appRoutes } from './apps.js';
 import { doctorRoutes } from './doctor.js';
+import { graphAnalysisRoutes } from './graph-analysis.js';
 import { graphRoutes } from './graph.js';
 import { renderAdminError } from './errors.js';
 import { taskRoutes } from './tasks.js';
@@ -51,7 +52,7 @@ function fromFastifyError(err: { code?: string; statusCode?: number; message: st
   return err;
 }
 
-const ENDPOINTS = '/apps, /apps/{app}, /apps/{app}/assignments, /apps/{app}/users/{userId}, /apps/{app}/groups/{groupId}, /apps/{app}/jobs, /tasks, /tasks/{id}, /tasks/{id}/retry, /tasks/{id}/dismiss, /doctor, /graph';
+const ENDPOINTS = '/apps, /apps/{app}, /apps/{app}/assignments, /apps/{app}/users/{userId}, /apps/{app}/groups/{groupId}, /apps/{app}/jobs, /tasks, /tasks/{id}, /tasks/{id}/retry, /tasks/{id}/dismiss, /doctor, /graph, /graph/paths, /graph/risks';
 
 export async function adminPlugin(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
   const orgs = new OrgService(opts.ctx);
@@ -87,4 +88,5 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminPluginOptions
   await taskRoutes(app, opts.ctx);
   await doctorRoutes(app, opts.ctx);
   await graphRoutes(app, opts.ctx);
+  await graphAnalysisRoutes(app, opts.ctx);
 }
