@@ -88,12 +88,36 @@ export interface FaultTarget {
 
 const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
 
-/** `attr eq "value"` on userName (case-insensitive, as SCIM defines it), externalId, displayName, emails.value. */
-function matchesFilter(r: Resource, filter: string): boolean | 'unsupported' {
-  const m = /^([\w.]+) eq "((?:[^"\\]|\\.)*)"$/.exec(filter);
-  if (m === null) return 'unsupported';
-  const attr = m[1] as string;
-  const value = JSON.parse(`"${m[2] ?? ''}"`) as string;
+const TERM = /([\w.]+) eq "((?:[^"\\]|\\.)*)"/y;
+
+/**
+ * `attr eq "value"` on userName (case-insensitive, as SCIM defines it), externalId,
+ * displayName, emails.value; and such terms joined by `or` unless the target was
+ * made without OR support.
+ */
+function matchesFilter(r: Resource, filter: string, orFilters = true): boolean | 'unsupported' {
+  const terms: [string, string][] = [];
+  let at = 0;
+  for (;;) {
+    TERM.lastIndex = at;
+    const m = TERM.exec(filter);
+    if (m === null) return 'unsupported';
+    terms.push([m[1] as string, JSON.parse(`"${m[2] ?? ''}"`) as string]);
+    at = TERM.lastIndex;
+    if (at === filter.length) break;
+    if (!orFilters || !filter.startsWith(' or ', at)) return 'unsupported';
+    at += 4;
+  }
+  let any = false;
+  for (const [attr, value] of terms) {
+    const ok = matchesTerm(r, attr, value);
+    if (ok === 'unsupported') return ok;
+    any ||= ok;
+  }
+  return any;
+}
+
+function matchesTerm(r: Resource, attr: string, value: string): boolean | 'unsupported' {
   switch (attr) {
     case 'userName':
     case 'displayName':
@@ -131,7 +155,7 @@ function scimError(res: ServerResponse, status: number, detail: string, scimType
   sendJson(res, status, { schemas: [ERROR_SCHEMA], status: String(status), detail, ...(scimType ? { scimType } : {}) }, headers);
 }
 
-export async function startFaultTarget(opts: { token?: string } = {}): Promise<FaultTarget> {
+export async function startFaultTarget(opts: { token?: string; orFilters?: boolean } = {}): Promise<FaultTarget> {
   const token = opts.token ?? 'fault-target-token';
   const users = new Map<string, Resource>();
   const groups = new Map<string, Resource>();
@@ -154,7 +178,7 @@ export async function startFaultTarget(opts: { token?: string } = {}): Promise<F
       if (filter !== null) {
         const out: Resource[] = [];
         for (const r of all) {
-          const ok = matchesFilter(r, filter);
+          const ok = matchesFilter(r, filter, opts.orFilters ?? true);
           if (ok === 'unsupported') return { status: 400, error: [`Unsupported filter ${filter}`, 'invalidFilter'] };
           if (ok) out.push(r);
         }

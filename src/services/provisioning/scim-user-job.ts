@@ -13,7 +13,8 @@ import { checkUsername } from '../../core/username-rules.js';
 import { buildScimUser } from '../../core/mapping/index.js';
 import type { JsonObject } from '../../core/json.js';
 import type { User } from '../../core/types.js';
-import { eqFilter, type ScimClient, type ScimResource } from '../../connectors/scim/client.js';
+import type { LookupKey, ScimClient, ScimResource } from '../../connectors/scim/client.js';
+import type { UserTarget } from '../../connectors/scim/coalescer.js';
 import type { JobEnv, Outcome, TaskDraft } from './outcome.js';
 
 function emailOf(u: User): string | null {
@@ -21,22 +22,25 @@ function emailOf(u: User): string | null {
 }
 
 /** The account at the target, by recorded id, then by externalId (our user id), then by the app's matching rule. */
-async function locate(client: ScimClient, env: JobEnv, user: User, userName: string, link: AppLink | null): Promise<ScimResource | null> {
+async function locate(client: ScimClient, users: UserTarget, env: JobEnv, user: User, userName: string, link: AppLink | null): Promise<ScimResource | null> {
   if (link?.targetId) {
     const byId = await client.getUser(link.targetId);
     if (byId) return byId;
   }
-  const [byExternal] = await client.findUsers(eqFilter('externalId', user.id));
-  if (byExternal) return byExternal;
+  const keys: LookupKey[] = [{ attribute: 'externalId', value: user.id }];
   const email = emailOf(user);
   switch (env.app.settings.matching) {
     case 'login':
-      return (await client.findUsers(eqFilter('userName', userName)))[0] ?? null;
+      keys.push({ attribute: 'userName', value: userName });
+      break;
     case 'email':
-      return email === null ? null : ((await client.findUsers(eqFilter('emails.value', email)))[0] ?? null);
+      if (email !== null) keys.push({ attribute: 'emails.value', value: email });
+      break;
     case 'emailPrefix':
-      return email === null ? null : ((await client.findUsers(eqFilter('userName', email.split('@')[0] as string)))[0] ?? null);
+      if (email !== null) keys.push({ attribute: 'userName', value: email.split('@')[0] as string });
+      break;
   }
+  return users.locateUser(keys);
 }
 
 function preflight(env: JobEnv, user: User, password: string): TaskDraft | null {
@@ -53,7 +57,11 @@ function preflight(env: JobEnv, user: User, password: string): TaskDraft | null 
   };
 }
 
-export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext: string | null): Promise<Outcome> {
+/**
+ * `users` finds and creates accounts: the client itself, or a coalescing wrapper
+ * that shares those requests with the app's other jobs running now.
+ */
+export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext: string | null, users: UserTarget = client): Promise<Outcome> {
   const { app, scope, job } = env;
   const user = await scope.users.get(job.localId);
   const link = await scope.apps.link(app.id, 'user', job.localId);
@@ -118,7 +126,7 @@ export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext:
   }
 
   const hash = desiredHash(desired);
-  const existing = await locate(client, env, u, userName, link);
+  const existing = await locate(client, users, env, u, userName, link);
   const events: Outcome['events'] = [];
   let targetId: string;
   let passwordState = link?.passwordState ?? 'none';
@@ -128,7 +136,7 @@ export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext:
     const body: JsonObject = { ...desired };
     if (password !== null) body['password'] = password;
     else if (mode === 'random') body['password'] = randomPassword(app.settings.targetPolicy, env.ids);
-    const created = await client.createUser(body);
+    const created = await users.createUser(body);
     targetId = created.id;
     events.push(['application.provision.user.push', { op: 'create', targetId }]);
     if (password !== null) {

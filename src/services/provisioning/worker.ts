@@ -15,6 +15,7 @@ import { invalid } from '../../core/errors.js';
 import { compileHubMappings, type CompiledHubMapping } from '../../core/provisioning/hub-mapping.js';
 import { HubClient } from '../../connectors/hub/client.js';
 import { ScimClient } from '../../connectors/scim/client.js';
+import { CoalescingUserTarget } from '../../connectors/scim/coalescer.js';
 import type { ScimCredential } from '../../connectors/scim/auth.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { JobRunner, ServiceContext } from '../context.js';
@@ -74,7 +75,11 @@ export function openHubClient(ctx: ServiceContext, app: AppRecord, opts: { timeo
   });
 }
 
-type Connection = { kind: 'scim'; client: ScimClient; mappings: CompiledMapping[] } | { kind: 'hub'; client: HubClient; mappings: CompiledHubMapping[] };
+type Connection = { kind: 'scim'; client: ScimClient; users: CoalescingUserTarget; mappings: CompiledMapping[] } | { kind: 'hub'; client: HubClient; mappings: CompiledHubMapping[] };
+
+function scimConnection(client: ScimClient, mappings: CompiledMapping[], ctx: ServiceContext): Connection {
+  return { kind: 'scim', client, users: new CoalescingUserTarget(client, ctx.clock), mappings };
+}
 
 /** The job carried a password whose TTL passed: wiped by the sweep, or due to be. */
 function passwordLapsed(job: Job, now: Date): boolean {
@@ -122,6 +127,7 @@ export class ProvisioningWorker implements JobRunner {
   private running = 0;
   private ticking = false;
   private again = false;
+  private kickPending = false;
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
   private lastSweep = 0;
@@ -152,13 +158,25 @@ export class ProvisioningWorker implements JobRunner {
     while (this.running > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
+  /**
+   * Asks for a look at the queue. Kicks in one turn of the event loop (a batch of
+   * jobs ending together) make one look, so the jobs it starts run side by side
+   * and their requests can share a round trip.
+   */
   kick(): void {
     if (this.stopped) return;
     if (this.ticking) {
       this.again = true;
       return;
     }
-    void this.tick();
+    if (this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      if (this.stopped) return;
+      if (this.ticking) this.again = true;
+      else void this.tick();
+    });
   }
 
   /** Resolves once no job is running and none is due (for tests and orderly shutdown). */
@@ -251,7 +269,7 @@ export class ProvisioningWorker implements JobRunner {
     const connection: Connection =
       app.kind === 'hub'
         ? { kind: 'hub', client: openHubClient(this.ctx, app, { timeoutMs }), mappings: compileHubMappings(app.mappings) }
-        : { kind: 'scim', client: openScimClient(this.ctx, app, { timeoutMs }), mappings: compileMappings(app.mappings) };
+        : scimConnection(openScimClient(this.ctx, app, { timeoutMs }), compileMappings(app.mappings), this.ctx);
     this.clients.set(app.id, { version: app.version, connection });
     return { app, connection };
   }
@@ -282,7 +300,7 @@ export class ProvisioningWorker implements JobRunner {
         outcome = job.targetType === 'user' ? await runHubUserJob(env, c.client, c.mappings, plaintext) : await runHubGroupJob(env, c.client);
       } else {
         env.mappings = c.mappings;
-        outcome = job.targetType === 'user' ? await runScimUserJob(env, c.client, plaintext) : await runScimGroupJob(env, c.client);
+        outcome = job.targetType === 'user' ? await runScimUserJob(env, c.client, plaintext, c.users) : await runScimGroupJob(env, c.client);
       }
       if (lapsed && job.targetType === 'user') outcome = withLapsedPassword(outcome, app);
       await recordOutcome(env, outcome, null);
