@@ -34,7 +34,7 @@ function lines(r: ImportReport): string[] {
 
 export function registerAppImport(appCmd: Command): void {
   jsonOption(dbOption(orgOption(appCmd.command('import'))))
-    .description("read the target's accounts, match them to hub users by the app's matching rule, and link the matches")
+    .description("read the target's accounts (SCIM Users, or a hub app's target org users), match them to hub users by the app's matching rule, and link the matches")
     .argument('<app>', 'app name or id (app_...)')
     .option('--dry-run', 'report what would change; write nothing')
     .option('--force', 'apply even when more than the import safeguard share of accounts would change')

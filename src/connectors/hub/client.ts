@@ -173,6 +173,22 @@ export class HubClient {
     await this.call({ operation: 'delete group', method: 'DELETE', path: `/groups/${encodeURIComponent(id)}`, accept: [404] });
   }
 
+  /**
+   * Every user of the target org, DEPROVISIONED ones included (a plain list leaves
+   * them out; a search does not), page by page along `Link: rel="next"`.
+   */
+  async *allUsers(pageSize = 200): AsyncGenerator<HubResource> {
+    let after: string | undefined;
+    for (let page = 0; page < 100_000; page++) {
+      const res = await this.call({ operation: 'list users', method: 'GET', path: '/users', query: { search: 'created pr', limit: pageSize, after } });
+      const items = this.list(res, 'list users');
+      yield* items;
+      const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+      after = next === undefined ? undefined : (new URL(next).searchParams.get('after') ?? undefined);
+      if (after === undefined || items.length === 0) return;
+    }
+  }
+
   /** Every member id, following `Link: rel="next"` pages. */
   async groupMemberIds(id: string): Promise<string[]> {
     const ids: string[] = [];

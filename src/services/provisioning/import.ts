@@ -13,6 +13,11 @@
  * - `emailPrefix`: the target's userName equals the part of the hub email before
  *   the @, case-insensitively (targets whose usernames are not emails).
  *
+ * Hub apps (org-to-org) read the target org's users over /api/v1/users, page by
+ * page, and compare `profile.login` and `profile.email`. An account whose
+ * `idsyncSourceId` names another source org is managed by that org (hub-and-spoke)
+ * and is never linked.
+ *
  * Safeguard: changes = links that would be created + links that would move to
  * another account; base = max(1, number of distinct hub users the app has a
  * user link for or has assigned, directly or through a group). The run is
@@ -29,7 +34,8 @@ import type { OrgScope } from '../../store/store.js';
 import { normalizeKey } from '../../store/filter-sql.js';
 import { nowIso, type Actor, type ServiceContext } from '../context.js';
 import { AppService } from './apps.js';
-import { openScimClient } from './worker.js';
+import { openHubClient, openScimClient } from './worker.js';
+import { SOURCE_ID_ATTRIBUTE } from '../../core/provisioning/hub-mapping.js';
 
 export interface ImportOptions {
   /** Report only; nothing is written. */
@@ -104,6 +110,8 @@ export interface ImportReport {
 interface Candidate {
   account: TargetAccount;
   active: boolean;
+  /** Hub apps: the source org named by the account's idsyncSourceId, when it has one. */
+  ownerOrg?: string;
 }
 
 const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
@@ -152,7 +160,7 @@ interface Plan {
   base: number;
 }
 
-async function planImport(scope: OrgScope, app: AppRecord, accounts: readonly Candidate[]): Promise<Plan> {
+async function planImport(scope: OrgScope, app: AppRecord, accounts: readonly Candidate[], orgId: string): Promise<Plan> {
   const rule = app.settings.matching;
   const index = new HubIndex(await scope.users.scan(null), rule);
   const links = (await scope.apps.links(app.id, 'user')).filter((l) => l.targetId !== null);
@@ -162,10 +170,17 @@ async function planImport(scope: OrgScope, app: AppRecord, accounts: readonly Ca
   const logins = new Map<string, string>();
   const plan: Plan = { linked: [], relinked: [], unchanged: 0, unmatched: [], ambiguous: [], conflicts: [], active: new Map(), base: 1 };
 
-  for (const { account, active } of accounts) {
+  for (const { account, active, ownerOrg } of accounts) {
     plan.active.set(account.targetId, active);
     const matches = index.match(rule === 'email' ? account.email : account.userName);
     for (const u of matches) logins.set(u.id, u.profile.login);
+    if (ownerOrg !== undefined && ownerOrg !== orgId) {
+      // Hub-and-spoke: another source org pushes this account; taking it over would make two sources fight.
+      const u = matches[0];
+      if (u === undefined) plan.unmatched.push(account);
+      else plan.conflicts.push({ ...account, ...ref(u), linkedTargetId: account.targetId, reason: `The account is managed by another source org (${ownerOrg}, its ${SOURCE_ID_ATTRIBUTE}); it is left to that org. Use another login for ${u.profile.login}, or stop the other org's app from managing it.` });
+      continue;
+    }
     const holder = byTarget.get(account.targetId);
     if (holder) {
       if (matches.length === 0 || matches.some((u) => u.id === holder.localId)) {
@@ -241,17 +256,30 @@ function summaryOf(r: Omit<ImportReport, 'summary'>): string {
   return `Import of ${r.app.name} stopped by the safeguard: ${what}.`;
 }
 
+/** Every account at the app's target: SCIM Users, or (hub apps) the target org's users over /api/v1. */
+async function readAccounts(ctx: ServiceContext, app: AppRecord, opts: { timeoutMs?: number }): Promise<Candidate[]> {
+  const accounts: Candidate[] = [];
+  if (app.kind === 'hub') {
+    for await (const u of openHubClient(ctx, app, opts).allUsers()) {
+      const profile = isJsonObject(u['profile']) ? u['profile'] : {};
+      const owner = str(profile[SOURCE_ID_ATTRIBUTE])?.split(':')[0];
+      accounts.push({ account: { targetId: u.id, userName: str(profile['login']), email: str(profile['email']) }, active: u['status'] !== 'DEPROVISIONED', ...(owner ? { ownerOrg: owner } : {}) });
+    }
+    return accounts;
+  }
+  for await (const r of openScimClient(ctx, app, opts).listUsers()) {
+    accounts.push({ account: { targetId: r.id, userName: str(r['userName']), email: emailOf(r) }, active: r['active'] !== false });
+  }
+  return accounts;
+}
+
 /** Reads the target's accounts, matches and (unless dry run or stopped by the safeguard) links them. */
 export async function importApp(ctx: ServiceContext, org: Org, appRef: string, opts: ImportOptions): Promise<ImportReport> {
   const app = await new AppService(ctx, org).require(appRef);
-  const client = openScimClient(ctx, app, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
-  const accounts: Candidate[] = [];
   // The whole listing first: a target failing half-way leaves the hub untouched.
-  for await (const r of client.listUsers()) {
-    accounts.push({ account: { targetId: r.id, userName: str(r['userName']), email: emailOf(r) }, active: r['active'] !== false });
-  }
+  const accounts = await readAccounts(ctx, app, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
   const scope = ctx.store.org(org.id);
-  const plan = await ctx.store.read(() => planImport(scope, app, accounts));
+  const plan = await ctx.store.read(() => planImport(scope, app, accounts, org.id));
   const percent = app.settings.importSafeguardPercent;
   const changes = plan.linked.length + plan.relinked.length;
   const exceeded = changes * 100 > plan.base * percent;
