@@ -268,6 +268,19 @@ export class JobQueue {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Claims several jobs in one statement; the ids actually claimed (another worker may have taken some). */
+  async claimMany(ids: readonly string[], leaseUntil: string): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .updateTable('jobs')
+      .set({ state: 'running', lease_until: leaseUntil })
+      .where('id', 'in', ids)
+      .where('state', '=', 'pending')
+      .returning('id')
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   async get(id: string): Promise<Job | null> {
     const r = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toJob(r as JobRow) : null;

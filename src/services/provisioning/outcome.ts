@@ -7,7 +7,7 @@ import type { AppLink, Job, Task } from '../../core/provisioning/types.js';
 import { fixFor } from '../../core/provisioning/fixes.js';
 import type { Group, IdSource } from '../../core/types.js';
 import type { AppRecord } from '../../store/apps.js';
-import type { OrgScope, Scope } from '../../store/store.js';
+import type { OrgScope, Scope, Store } from '../../store/store.js';
 import type { ServiceContext } from '../context.js';
 
 export interface JobEnv {
@@ -69,13 +69,17 @@ export function taskFrom(draft: TaskDraft, job: Job, app: AppRecord, where: { la
   };
 }
 
-/** Commits a finished job: success or a permanent failure that became a task. */
-export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: TaskDraft | null): Promise<void> {
+/**
+ * Commits a finished job: success or a permanent failure that became a task.
+ * `store` is the context's store, or one bound to a batch of outcomes committed
+ * together (everything here then reads and writes through it).
+ */
+export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: TaskDraft | null, store: Store = env.ctx.store): Promise<void> {
   const { ctx, job, app } = env;
   const now = ctx.clock.now().toISOString();
-  const label = await targetLabel(env.scope, job);
-  const orgName = (await ctx.store.orgs.get(job.orgId))?.name ?? job.orgId;
-  await ctx.store.transaction(async (tx: Scope) => {
+  const label = await targetLabel(store.org(job.orgId), job);
+  const orgName = (await store.orgs.get(job.orgId))?.name ?? job.orgId;
+  await store.transaction(async (tx: Scope) => {
     const scope = tx.org(job.orgId);
     await tx.queue.finish(job.id, failure ? 'failed' : 'done', now, failure ? failure.message : null);
     if (outcome.link === null) await scope.apps.deleteLink(app.id, job.targetType, job.localId);

@@ -19,7 +19,8 @@ import { CoalescingUserTarget } from '../../connectors/scim/coalescer.js';
 import type { ScimCredential } from '../../connectors/scim/auth.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { JobRunner, ServiceContext } from '../context.js';
-import { NO_CHANGE, recordOutcome, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
+import { NO_CHANGE, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
+import { OutcomeCommitter } from './outcome-batch.js';
 import { recordTargetPolicy } from '../doctor/target-policy.js';
 import { currentAppKey, rotateAppKey, rotationDue } from './hub-keys.js';
 import { runHubGroupJob } from './hub-group-job.js';
@@ -134,11 +135,13 @@ export class ProvisioningWorker implements JobRunner {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly clients = new Map<string, { version: number; connection: Connection }>();
   private readonly opts: Required<Omit<WorkerOptions, 'logger'>> & { logger: Logger };
+  private readonly outcomes: OutcomeCommitter;
 
   constructor(
     private readonly ctx: ServiceContext,
     opts: WorkerOptions,
   ) {
+    this.outcomes = new OutcomeCommitter(ctx.store);
     this.opts = { maxInFlight: 32, pollMs: 500, random: Math.random, embedded: true, leaseMs: 5 * 60_000, clientTimeoutMs: DEFAULT_TIMEOUT_MS, ...opts };
   }
 
@@ -207,15 +210,25 @@ export class ProvisioningWorker implements JobRunner {
         const saturated = [...this.inFlight.entries()].filter(([id, n]) => n >= (this.limits.get(id) ?? 1)).map(([id]) => id);
         const due = await this.ctx.store.queue.due(now.toISOString(), free * 2, saturated);
         const apps = new Map<string, AppRecord | null>();
+        const chosen: { job: Job; app: AppRecord }[] = [];
+        const starting = new Map<string, number>();
         for (const job of due) {
-          if (this.running >= this.opts.maxInFlight) break;
+          if (chosen.length >= free) break;
           if (!apps.has(job.appId)) apps.set(job.appId, await this.ctx.store.org(job.orgId).apps.get(job.appId));
           const app = apps.get(job.appId);
           if (!app) continue;
-          this.limits.set(app.id, Math.max(1, app.settings.concurrency));
-          if ((this.inFlight.get(app.id) ?? 0) >= Math.max(1, app.settings.concurrency)) continue;
-          const lease = new Date(now.getTime() + this.opts.leaseMs).toISOString();
-          if (!(await this.ctx.store.queue.claim(job.id, lease))) continue;
+          const limit = Math.max(1, app.settings.concurrency);
+          this.limits.set(app.id, limit);
+          const busy = (this.inFlight.get(app.id) ?? 0) + (starting.get(app.id) ?? 0);
+          if (busy >= limit) continue;
+          starting.set(app.id, (starting.get(app.id) ?? 0) + 1);
+          chosen.push({ job, app });
+        }
+        // One claim for all of them: they start in the same turn, side by side.
+        const lease = new Date(now.getTime() + this.opts.leaseMs).toISOString();
+        const claimed = await this.ctx.store.queue.claimMany(chosen.map((c) => c.job.id), lease);
+        for (const { job, app } of chosen) {
+          if (!claimed.has(job.id)) continue;
           this.begin(app.id);
           void this.execute(job, app).finally(() => this.end(app.id));
         }
@@ -303,7 +316,7 @@ export class ProvisioningWorker implements JobRunner {
         outcome = job.targetType === 'user' ? await runScimUserJob(env, c.client, plaintext, c.users) : await runScimGroupJob(env, c.client);
       }
       if (lapsed && job.targetType === 'user') outcome = withLapsedPassword(outcome, app);
-      await recordOutcome(env, outcome, null);
+      await this.outcomes.record(env, outcome, null);
       log.debug({ events: outcome.events.length, note: outcome.note }, 'provisioning job done');
     } catch (e) {
       await this.failed(env, e, log);
@@ -340,7 +353,7 @@ export class ProvisioningWorker implements JobRunner {
         message: isIdsyncError(e) && e.expose ? e.message : 'The push failed with an internal error; see the hub log.',
         targetMessage: isPushError(e) ? e.targetMessage : null,
       };
-      await recordOutcome(env, NO_CHANGE, draft);
+      await this.outcomes.record(env, NO_CHANGE, draft);
       log.warn({ code: draft.code }, 'provisioning job failed for good; a task was opened');
       if (!isIdsyncError(e)) log.error({ err: e }, 'unexpected error in a provisioning job');
     } catch (recordError) {
