@@ -30,7 +30,7 @@ describe('idsync app import with a hub app', () => {
   before(async () => {
     target = await startHub({ orgs: ['target'] });
     const targetUsers = new UserService(target.app.ctx, target.orgs[0]!.org);
-    for (let i = 0; i < TARGET_USERS; i++) await targetUsers.create({ profile: { login: `t${pad(i)}@x.example`, email: `t${pad(i)}@x.example` } }, 'test');
+    for (let i = 0; i < TARGET_USERS; i++) await targetUsers.create({ profile: { login: `t${pad(i)}@x.example`, email: `t${pad(i)}@x.example` }, activate: false }, 'test');
     const dep = await api('POST', '/users?activate=true', { profile: { login: 'dep@x.example', email: 'dep@x.example' } });
     const depId = JSON.parse(dep.body as string).id as string;
     assert.equal((await api('DELETE', `/users/${depId}`)).status, 204, 'deactivated: DEPROVISIONED');
