@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import type { IdSource } from '../core/types.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -21,11 +21,39 @@ export function toBase62(bytes: Uint8Array, length: number): string {
 }
 
 export const ID_RANDOM_CHARS = 20;
-/** 16 bytes = 128 bits for 20 base62 characters (about 119 bits): uniform output. */
-const ID_RANDOM_BYTES = 16;
 
-/** Ids are `<prefix>_<20 base62 chars>`; the prefix tells the type in logs and URLs. */
+/**
+ * Random bytes for ids, drawn from a pool refilled by the CSPRNG 4 KiB at a time:
+ * a hub writing thousands of rows a second made one CSPRNG call (and one BigInt
+ * conversion) per id its largest cost after SQLite. Ids are not secrets; tokens
+ * and keys take their bytes straight from `bytes()`.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function poolByte(): number {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++] as number;
+}
+
+/**
+ * `length` base62 characters, uniform: a byte below 248 (= 4 x 62) gives one
+ * character (byte % 62), a byte above is skipped, so no character is favoured.
+ */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    const b = poolByte();
+    if (b < 248) out += BASE62[b % 62];
+  }
+  return out;
+}
+
+/** Ids are `<prefix>_<20 base62 chars>` (about 119 random bits); the prefix tells the type in logs and URLs. */
 export const systemIds: IdSource = {
-  id: (prefix) => `${prefix}_${toBase62(randomBytes(ID_RANDOM_BYTES), ID_RANDOM_CHARS)}`,
+  id: (prefix) => `${prefix}_${randomBase62(ID_RANDOM_CHARS)}`,
   bytes: (n) => randomBytes(n),
 };

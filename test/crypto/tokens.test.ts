@@ -78,6 +78,18 @@ describe('ids', () => {
 
   it('gives the bytes asked for', () => assert.equal(systemIds.bytes(17).length, 17));
 
+  it('do not repeat across pool refills, and spread characters evenly', () => {
+    // 10,000 ids draw about 200 KiB from the 4 KiB pool: many refills.
+    const ids = Array.from({ length: 10_000 }, () => systemIds.id('evt'));
+    assert.equal(new Set(ids).size, ids.length);
+    const counts = new Map<string, number>();
+    for (const id of ids) for (const c of id.slice(4)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    assert.equal(counts.size, 62);
+    const expected = (ids.length * ID_RANDOM_CHARS) / 62;
+    // About 3,226 per character, standard deviation about 56: 10% is over 5 deviations.
+    for (const [c, n] of counts) assert.ok(Math.abs(n - expected) < expected * 0.1, `${c}: ${n}`);
+  });
+
   it('encodes base62 with fixed length', () => {
     assert.equal(toBase62(Buffer.from([0]), 3), '000');
     assert.equal(toBase62(Buffer.from([61]), 2), 'z0');
