@@ -347,3 +347,24 @@ const m006_admin_roles: Migration = {
   },
 };
 migrations['0006_admin_roles'] = m006_admin_roles;
+
+/**
+ * Sign-in sessions: a session token from POST /api/v1/authn redeemed at
+ * POST /api/v1/sessions. Deleting the user or the org removes their sessions.
+ */
+const m007_sessions: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('login', 'text', (c) => c.notNull())
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('last_password_verification', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('sessions_org_expiry').on('sessions').columns(['org_id', 'expires_at']).execute();
+  },
+};
+migrations['0007_sessions'] = m007_sessions;

@@ -250,6 +250,17 @@ export interface AdminRolesTable {
   created: string;
 }
 
+/** Sign-in sessions redeemed from session tokens (migration 0007). */
+export interface SessionsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  login: string;
+  created: string;
+  expires_at: string;
+  last_password_verification: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -271,6 +282,7 @@ export interface Database {
   idps: IdpsTable;
   idp_links: IdpLinksTable;
   admin_roles: AdminRolesTable;
+  sessions: SessionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -20,6 +20,7 @@ import { HubKeyRepository, OAuthClientDirectory, OAuthClientRepository, ReplayRe
 import { IdpRepository } from './idps.js';
 import { LogRepository } from './logs.js';
 import { AdminRoleRepository } from './roles.js';
+import { SessionRepository } from './sessions.js';
 
 /** Everything one org's services may touch. There is no way from here to another org's rows. */
 export interface OrgScope {
@@ -36,6 +37,8 @@ export interface OrgScope {
   readonly logs: LogRepository;
   /** Admin role assignments of users and groups. */
   readonly roles: AdminRoleRepository;
+  /** Sign-in sessions (the management API's Sessions). */
+  readonly sessions: SessionRepository;
 }
 
 export interface Scope {
@@ -72,6 +75,7 @@ function scopeOf(db: Kysely<Database>): Scope {
       idps: new IdpRepository(db, orgId),
       logs: new LogRepository(db, orgId),
       roles: new AdminRoleRepository(db, orgId),
+      sessions: new SessionRepository(db, orgId),
     }),
   };
 }

@@ -21,6 +21,8 @@ export const OKTA_SCOPES = [
   'okta.idps.manage',
   'okta.policies.read',
   'okta.policies.manage',
+  'okta.sessions.read',
+  'okta.sessions.manage',
 ] as const;
 export type OktaScope = (typeof OKTA_SCOPES)[number];
 

@@ -53,6 +53,7 @@ const FIXED: Readonly<Record<string, { code: string; status?: number; summary?: 
   OKTA_UNLOCK_NOT_ALLOWED: { code: 'E0000032' },
   OKTA_CREDENTIALS_UPDATE_FAILED: { code: 'E0000014' },
   OKTA_AUTHN_FAILED: { code: 'E0000004' },
+  OKTA_INVALID_SESSION: { code: 'E0000005' },
   OKTA_APP_DELETE_ACTIVE: { code: 'E0000056' },
   OKTA_INVALID_FILTER: { code: 'E0000031', summary: 'Invalid search criteria.' },
   OKTA_INVALID_SEARCH: { code: 'E0000031', summary: 'Invalid search criteria.' },

@@ -21,6 +21,7 @@ import { lifecycleRoutes } from './lifecycle.js';
 import { logRoutes } from './logs.js';
 import { policyRoutes } from './policies.js';
 import { roleRoutes } from './roles.js';
+import { sessionRoutes } from './sessions.js';
 import { DEFAULT_RATE_LIMITS, FixedWindowLimiter, rateFamily, rateLimitError, type RateLimits } from './rate-limit.js';
 import { userRoutes } from './users.js';
 
@@ -121,4 +122,5 @@ export async function oktaPlugin(app: FastifyInstance, opts: OktaPluginOptions):
   await appRoutes(app, opts.ctx);
   await policyRoutes(app, opts.ctx);
   await roleRoutes(app, opts.ctx);
+  await sessionRoutes(app, opts.ctx);
 }

@@ -11,6 +11,8 @@ export const OAUTH_SCOPES = [
   'okta.logs.read',
   'okta.idps.read',
   'okta.idps.manage',
+  'okta.sessions.read',
+  'okta.sessions.manage',
 ] as const;
 export type OAuthScope = (typeof OAUTH_SCOPES)[number];
 

@@ -18,9 +18,9 @@ import { nowIso } from '../context.js';
 import { effectivePolicy } from '../policies.js';
 import { passwordSeen } from '../provisioning/signin.js';
 import { UserService } from '../users.js';
+import { mintSessionToken } from './sessions.js';
 
-/** How long a session token may be redeemed, as the real API's (5 minutes). */
-export const SESSION_TOKEN_LIFETIME_MS = 5 * 60_000;
+export { SESSION_TOKEN_LIFETIME_MS } from './sessions.js';
 
 /** Statuses whose users may sign in with their password. */
 const SIGN_IN_STATUSES: ReadonlySet<UserStatus> = new Set(['ACTIVE', 'PASSWORD_EXPIRED', 'LOCKED_OUT']);
@@ -105,9 +105,9 @@ export class OktaAuthn {
     );
     if (expire) return { status: 'PASSWORD_EXPIRED', user: after };
     await passwordSeen(this.ctx, this.org.id, user.id, password);
-    const expiresAt = new Date(this.ctx.clock.now().getTime() + SESSION_TOKEN_LIFETIME_MS).toISOString();
-    // Not stored: nothing in this hub redeems it yet (no Sessions API), so there is nothing to steal.
-    return { status: 'SUCCESS', sessionToken: `20111${randomBytes(32).toString('base64url')}`, expiresAt, user: after };
+    // A seal, stored nowhere: POST /api/v1/sessions redeems it once (services/okta/sessions.ts).
+    const { token, expiresAt } = mintSessionToken(this.ctx, this.org.id, user.id);
+    return { status: 'SUCCESS', sessionToken: token, expiresAt, user: after };
   }
 }
 
