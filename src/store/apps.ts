@@ -101,6 +101,12 @@ export class AppRepository {
   }
 
   /** The circuit breaker's state; written by the worker after each outcome. */
+  /** The app's breaker state alone (no settings or mappings parsed): read once per recorded job. */
+  async health(id: string): Promise<{ consecutiveFailures: number; pausedUntil: string | null } | null> {
+    const r = await this.db.selectFrom('apps').select(['consecutive_failures', 'paused_until']).where('org_id', '=', this.orgId).where('id', '=', id).executeTakeFirst();
+    return r ? { consecutiveFailures: r.consecutive_failures, pausedUntil: r.paused_until } : null;
+  }
+
   async setHealth(id: string, consecutiveFailures: number, pausedUntil: string | null): Promise<void> {
     await this.db
       .updateTable('apps')

@@ -87,7 +87,7 @@ export class Store implements Scope {
   readonly oauthClients: OAuthClientDirectory;
   readonly oauthKeys: HubKeyRepository;
   readonly oauthReplay: ReplayRepository;
-  /** Names savepoints uniquely within a transaction bound by `batch`. */
+  /** Depth of open savepoints in a transaction bound by `batch`: names them. */
   private savepoints = 0;
 
   private constructor(readonly backend: Backend) {
@@ -165,19 +165,25 @@ export class Store implements Scope {
   /** A nested transaction: SAVEPOINT, then RELEASE on success or ROLLBACK TO on failure. */
   private async savepoint<T>(fn: (tx: Scope) => Promise<T>): Promise<T> {
     const db = this.backend.db;
+    // Named by depth, not by a running count: savepoints nest strictly, and the same
+    // few statement texts stay in the statement cache instead of one prepare each.
     const name = `sp${++this.savepoints}`;
-    await sql.raw(`savepoint ${name}`).execute(db);
-    let result: T;
     try {
-      result = await fn(scopeOf(db));
-    } catch (e) {
-      // ROLLBACK TO keeps the savepoint open; RELEASE then removes it.
-      await sql.raw(`rollback to ${name}`).execute(db);
+      await sql.raw(`savepoint ${name}`).execute(db);
+      let result: T;
+      try {
+        result = await fn(scopeOf(db));
+      } catch (e) {
+        // ROLLBACK TO keeps the savepoint open; RELEASE then removes it.
+        await sql.raw(`rollback to ${name}`).execute(db);
+        await sql.raw(`release ${name}`).execute(db);
+        throw e;
+      }
       await sql.raw(`release ${name}`).execute(db);
-      throw e;
+      return result;
+    } finally {
+      this.savepoints--;
     }
-    await sql.raw(`release ${name}`).execute(db);
-    return result;
   }
 
   /** Wraps a read so a storage failure is reported as unavailable. */

@@ -77,16 +77,17 @@ export function taskFrom(draft: TaskDraft, job: Job, app: AppRecord, where: { la
 export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: TaskDraft | null, store: Store = env.ctx.store): Promise<void> {
   const { ctx, job, app } = env;
   const now = ctx.clock.now().toISOString();
-  const label = await targetLabel(store.org(job.orgId), job);
-  const orgName = (await store.orgs.get(job.orgId))?.name ?? job.orgId;
+  const drafts = [...outcome.tasks, ...(failure ? [failure] : [])];
+  // Task texts name the user (or group) and the org; most outcomes open no task.
+  const where = drafts.length === 0 ? null : { label: await targetLabel(store.org(job.orgId), job), org: (await store.orgs.get(job.orgId))?.name ?? job.orgId };
   await store.transaction(async (tx: Scope) => {
     const scope = tx.org(job.orgId);
     await tx.queue.finish(job.id, failure ? 'failed' : 'done', now, failure ? failure.message : null);
     if (outcome.link === null) await scope.apps.deleteLink(app.id, job.targetType, job.localId);
     else if (outcome.link !== undefined) await scope.apps.saveLink(outcome.link);
     if (outcome.resolves.length > 0) await scope.jobs.resolveTasks(app.id, job.targetType, job.localId, now, outcome.resolves.includes('*') ? undefined : outcome.resolves);
-    for (const draft of [...outcome.tasks, ...(failure ? [failure] : [])]) {
-      const task = await scope.jobs.openTask(taskFrom(draft, job, app, { label, org: orgName }, ctx.ids, now));
+    for (const draft of drafts) {
+      const task = await scope.jobs.openTask(taskFrom(draft, job, app, where ?? { label: job.localId, org: job.orgId }, ctx.ids, now));
       await scope.events.append({
         id: ctx.ids.id('evt'),
         type: 'application.provision.task.open',
@@ -104,7 +105,7 @@ export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: Task
       await scope.jobs.enqueue({ appId: app.id, targetType: f.targetType, localId: f.localId, reason: f.reason, now, newId: ctx.ids.id('job') });
     }
     // Read now, not from `app` (read when the job was claimed): failures since then count too.
-    const health = await scope.apps.get(app.id);
+    const health = await scope.apps.health(app.id);
     if (health && (health.consecutiveFailures > 0 || health.pausedUntil !== null)) await scope.apps.setHealth(app.id, 0, null);
   });
 }
