@@ -9,21 +9,12 @@ import type { OktaAppBody } from '../../services/okta/apps.js';
 import { oktaMalformed, oktaValidation } from '../../services/okta/errors.js';
 import type { IdpInput } from '../../services/okta/idps.js';
 import type { IdpType } from '../../store/idps.js';
+import { object, onlyKeys } from './body-shape.js';
 
 const APP_READ_ONLY = ['id', 'status', 'created', 'lastUpdated', '_links', '_embedded', 'accessibility', 'visibility', 'credentials', 'profile', 'orn'];
 const IDP_READ_ONLY = ['id', 'status', 'created', 'lastUpdated', '_links', 'issuerMode', 'properties'];
 const MAX_PROTOCOL_CHARS = 16_384;
 
-function object(v: unknown, where: string): JsonObject {
-  if (!isJsonObject(v)) throw oktaMalformed(`${where} must be a JSON object.`);
-  return v;
-}
-
-function onlyKeys(o: JsonObject, allowed: readonly string[], where: string): void {
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw oktaMalformed(`Unrecognized property "${k.slice(0, 64)}" in ${where}; expected ${allowed.filter((a) => !a.startsWith('_')).join(', ')}.`);
-  }
-}
 
 function optString(o: JsonObject, key: string, where: string): string | undefined {
   const v = o[key];

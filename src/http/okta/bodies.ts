@@ -4,10 +4,11 @@
  * a value the structure allows but the API does not (blank login, unsupported
  * option) is E0000001 naming the field. Passwords are read, never echoed.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
+import type { JsonValue } from '../../core/json.js';
 import type { CredentialProvider, ProfileValue } from '../../core/types.js';
 import type { ImportedHash } from '../../crypto/password-hash.js';
 import { oktaMalformed, oktaValidation } from '../../services/okta/errors.js';
+import { object, onlyKeys } from './body-shape.js';
 
 export type Profile = Record<string, ProfileValue>;
 
@@ -30,16 +31,6 @@ const GROUP_READ_ONLY = ['id', 'created', 'lastUpdated', 'lastMembershipUpdated'
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const MAX_VALUE_CHARS = 4096;
 
-function object(v: unknown, where: string): JsonObject {
-  if (!isJsonObject(v)) throw oktaMalformed(`${where} must be a JSON object.`);
-  return v;
-}
-
-function onlyKeys(o: JsonObject, allowed: readonly string[], where: string): void {
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw oktaMalformed(`Unrecognized property "${k.slice(0, 64)}" in ${where}; expected ${allowed.filter((a) => !a.startsWith('_')).join(', ')}.`);
-  }
-}
 
 function str(v: JsonValue | undefined, where: string): string {
   if (typeof v !== 'string') throw oktaMalformed(`${where} must be a string.`);

@@ -7,6 +7,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
 import { oktaMalformed, oktaValidation } from '../../services/okta/errors.js';
 import { SERVICE_APP_NAME } from '../../services/okta/service-app-shape.js';
+import { object, onlyKeys } from './body-shape.js';
 
 export interface ServiceAppBody {
   label: string;
@@ -20,16 +21,6 @@ const READ_ONLY = ['id', 'status', 'created', 'lastUpdated', '_links', '_embedde
 /** `settings.oauthClient` members that describe things a service app does not have; accepted when empty or the default. */
 const IGNORED_CLIENT_SETTINGS = ['client_uri', 'logo_uri', 'policy_uri', 'tos_uri', 'consent_method', 'issuer_mode', 'wildcard_redirect', 'post_logout_redirect_uris', 'idp_initiated_login', 'refresh_token'];
 
-function object(v: unknown, where: string): JsonObject {
-  if (!isJsonObject(v)) throw oktaMalformed(`${where} must be a JSON object.`);
-  return v;
-}
-
-function onlyKeys(o: JsonObject, allowed: readonly string[], where: string): void {
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw oktaMalformed(`Unrecognized property "${k.slice(0, 64)}" in ${where}; expected ${allowed.filter((a) => !a.startsWith('_')).join(', ')}.`);
-  }
-}
 
 function stringList(v: JsonValue | undefined, where: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
