@@ -16,19 +16,10 @@ import { ProvisioningWorker } from '../../src/services/provisioning/worker.js';
 import { adminClient } from '../admin/helpers.js';
 import { startHub, type Hub, type HubOrg } from '../helpers/hub.js';
 import { assertValidOpenGraph } from '../helpers/opengraph.js';
+import { okta } from './api.js';
 
 const PASSWORD = 'Correct-Horse-Battery-9x';
 
-async function okta(hub: Hub, org: HubOrg, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${hub.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `SSWS ${org.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
-  return text === '' ? undefined : JSON.parse(text);
-}
 
 describe('paths and risks on a scenario built through the public APIs', () => {
   let hub: Hub;

@@ -22,20 +22,11 @@ import { ProvisioningWorker } from '../../src/services/provisioning/worker.js';
 import { adminClient } from '../admin/helpers.js';
 import { startHub, type Hub, type HubOrg } from '../helpers/hub.js';
 import { assertValidOpenGraph } from '../helpers/opengraph.js';
+import { okta } from './api.js';
 
 const PASSWORD = 'Correct-Horse-Battery-9';
 const SID = 'S-1-5-21-3623811015-3361044348-30300820-1013';
 
-async function okta(hub: Hub, org: HubOrg, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${hub.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `SSWS ${org.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
-  return text === '' ? undefined : JSON.parse(text);
-}
 
 /** `Kind start -> end` with node names instead of ids, for readable exact comparisons. */
 function named(doc: OpenGraphDocument, edges: OpenGraphEdge[]): string[] {
