@@ -58,7 +58,7 @@ async function sourceOrg(app: App, name: string, users: number, target: { url: s
   const { org } = await new OrgService(app.ctx).create(name, 'bench');
   const seedSeconds = await seedUsers(app, org.id, users, 'bench');
   const apps = new AppService(app.ctx, org);
-  await apps.create({ name: 'B', baseUrl: target.url, token: target.token, settings: { provisioning: { password: 'hub' }, concurrency: 64 } }, 'bench');
+  await apps.create({ name: 'B', baseUrl: target.url, token: target.token, settings: { provisioning: { password: 'hub' }, concurrency: 256 } }, 'bench');
   const worker = app.ctx.runner as ProvisioningWorker;
   const sample = await sampleUsers(app, org.id, assignAll ? users : 1);
   await onStart?.();
@@ -94,7 +94,7 @@ export async function provisioningBench(opts: ProvisioningBenchOptions): Promise
   try {
     target = await targetHub(dir);
     app = await openApp({ db: path.join(dir, 'a.db') });
-    const worker = new ProvisioningWorker(app.ctx, { logger: createLogger({ level: 'warn', destination: process.stderr }), embedded: true, maxInFlight: 128 });
+    const worker = new ProvisioningWorker(app.ctx, { logger: createLogger({ level: 'warn', destination: process.stderr }), embedded: true, maxInFlight: 256 });
     await worker.start();
 
     process.stderr.write(`provisioning bench: pushing ${opts.pushUsers} users hub -> hub\n`);

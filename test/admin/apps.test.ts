@@ -113,6 +113,7 @@ describe('admin API: apps, assignments, jobs', () => {
         [{ name: 'A', baseUrl: 'ftp://x', token: 'x' }, 'APP_INVALID', /"baseUrl"/],
         [{ name: 'A', baseUrl: TARGET, token: 'x', settings: { provisioning: { password: 'sometimes' } } }, 'APP_INVALID', /settings\.provisioning\.password/],
         [{ name: 'A', baseUrl: TARGET, token: 'x', settings: { concurrency: 0 } }, 'APP_INVALID', /settings\.concurrency/],
+        [{ name: 'A', baseUrl: TARGET, token: 'x', settings: { concurrency: 257 } }, 'APP_INVALID', /settings\.concurrency/],
         [{ name: 'A', baseUrl: TARGET, token: 'x', colour: 'blue' }, 'APP_INVALID', /"colour"/],
         [{ name: 'A', baseUrl: TARGET, auth: { type: 'oauth2', tokenUrl: TARGET, clientId: 'c' }, token: 'x' }, 'APP_INVALID', /clientSecret/],
         [{ name: 'A', baseUrl: TARGET, clientSecret: 'x' }, 'APP_INVALID', /"token"/],

@@ -122,7 +122,7 @@ function parseSettings(v: unknown, base: AppSettings, kind: AppKind): AppSetting
     targetPolicy: policy === undefined ? base.targetPolicy : policy === null ? null : validatePolicySettings(policy),
     matching: oneOf(v, 'matching', 'settings.matching', ['login', 'email', 'emailPrefix'] as const) ?? base.matching,
     importSafeguardPercent: intIn(v, 'importSafeguardPercent', 'settings.importSafeguardPercent', 0, 100) ?? base.importSafeguardPercent,
-    concurrency: intIn(v, 'concurrency', 'settings.concurrency', 1, 64) ?? base.concurrency,
+    concurrency: intIn(v, 'concurrency', 'settings.concurrency', 1, 256) ?? base.concurrency,
     passwordTtlMinutes: intIn(v, 'passwordTtlMinutes', 'settings.passwordTtlMinutes', 1, 7 * 24 * 60) ?? base.passwordTtlMinutes,
     ...initialStatus(v, base, kind),
   };

@@ -30,7 +30,10 @@ import { runScimUserJob } from './scim-user-job.js';
 
 export interface WorkerOptions {
   logger: Logger;
-  /** Jobs in flight across all apps. */
+  /**
+   * Jobs in flight across all apps (default 256). A job in flight costs little
+   * memory, and jobs of one app share their requests, so this bounds work, not sockets.
+   */
   maxInFlight?: number;
   /** How often due jobs (retries whose time came) are looked for without a kick. */
   pollMs?: number;
@@ -142,7 +145,7 @@ export class ProvisioningWorker implements JobRunner {
     opts: WorkerOptions,
   ) {
     this.outcomes = new OutcomeCommitter(ctx.store);
-    this.opts = { maxInFlight: 32, pollMs: 500, random: Math.random, embedded: true, leaseMs: 5 * 60_000, clientTimeoutMs: DEFAULT_TIMEOUT_MS, ...opts };
+    this.opts = { maxInFlight: 256, pollMs: 500, random: Math.random, embedded: true, leaseMs: 5 * 60_000, clientTimeoutMs: DEFAULT_TIMEOUT_MS, ...opts };
   }
 
   async start(): Promise<void> {
