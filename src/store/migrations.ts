@@ -368,3 +368,34 @@ const m007_sessions: Migration = {
   },
 };
 migrations['0007_sessions'] = m007_sessions;
+
+/**
+ * Planner statistics for the users table. Without any, SQLite guesses that
+ * `org_id = ?` picks about ten rows, so for `externalId eq "a" or userName eq "b"
+ * or ...` (a provisioning client's batched lookup) it walked the org's whole
+ * created-order index instead of a few index lookups: 7 ms instead of 0.1 ms at
+ * 10,000 users. ANALYZE measures what data there is; an index it found no rows for
+ * gets the shape of a large org (many users per org, logins and externalIds nearly
+ * unique, few statuses), which a later ANALYZE replaces with measured figures.
+ */
+const USERS_INDEX_SHAPE: Record<string, string> = {
+  users_org_login: '1000000 100000 1',
+  users_org_email: '1000000 100000 2',
+  users_org_external: '1000000 100000 2',
+  users_org_created: '1000000 100000 1 1',
+  users_org_updated: '1000000 100000 2',
+  users_org_status: '1000000 100000 20000',
+};
+
+const m008_planner_stats: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`analyze`.execute(db);
+    for (const [idx, stat] of Object.entries(USERS_INDEX_SHAPE)) {
+      await sql`insert into sqlite_stat1 (tbl, idx, stat) select 'users', ${idx}, ${stat}
+                where not exists (select 1 from sqlite_stat1 where tbl = 'users' and idx = ${idx})`.execute(db);
+    }
+    // Loads the statistics into this connection's planner now, not at the next open.
+    await sql`analyze sqlite_schema`.execute(db);
+  },
+};
+migrations['0008_planner_stats'] = m008_planner_stats;
