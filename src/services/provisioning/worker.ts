@@ -302,6 +302,7 @@ export class ProvisioningWorker implements JobRunner {
       mappings: [],
       pushedGroupsOf: async (userId) => {
         const pushed = new Set((await scope.apps.groupAssignments(app.id)).filter((g) => g.push).map((g) => g.groupId));
+        if (pushed.size === 0) return [];
         return (await scope.groups.groupsOfUser(userId)).map((g) => g.id).filter((id) => pushed.has(id));
       },
     };
