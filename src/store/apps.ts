@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { App, AppLink, AppSettings, Mapping, ScimConnection } from '../core/provisioning/types.js';
 import type { Database } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
+import { runChunked, slot } from './compiled.js';
 
 export interface AppRecord extends App {
   /** The sealed credential (bearer token or OAuth client secret); opened only by the worker. */
@@ -273,6 +274,34 @@ export class AppRepository {
       .values(row)
       .onConflict((oc) => oc.columns(['app_id', 'target_type', 'local_id']).doUpdateSet(row))
       .execute();
+  }
+
+  /** saveLink for many links at once (a batch of job outcomes): one statement per chunk. */
+  async saveLinks(links: readonly AppLink[]): Promise<void> {
+    const cols = ['app_id', 'target_type', 'local_id', 'org_id', 'target_id', 'target_name', 'state', 'pushed_hash', 'password_state', 'password_pushed', 'updated'] as const;
+    const n = cols.length;
+    await runChunked(
+      this.db,
+      'apps.saveLinks',
+      links,
+      (rows) =>
+        this.db
+          .insertInto('app_links')
+          .values(Array.from({ length: rows }, (_, i) => Object.fromEntries(cols.map((c, j) => [c, slot(i * n + j)])) as unknown as LinkRow))
+          .onConflict((oc) =>
+            oc.columns(['app_id', 'target_type', 'local_id']).doUpdateSet((eb) => ({
+              org_id: eb.ref('excluded.org_id'),
+              target_id: eb.ref('excluded.target_id'),
+              target_name: eb.ref('excluded.target_name'),
+              state: eb.ref('excluded.state'),
+              pushed_hash: eb.ref('excluded.pushed_hash'),
+              password_state: eb.ref('excluded.password_state'),
+              password_pushed: eb.ref('excluded.password_pushed'),
+              updated: eb.ref('excluded.updated'),
+            })),
+          ),
+      (chunk) => chunk.flatMap((l) => [l.appId, l.targetType, l.localId, this.orgId, l.targetId, l.targetName, l.state, l.pushedHash, l.passwordState, l.passwordPushed, l.updated]),
+    );
   }
 
   async deleteLink(appId: string, targetType: 'user' | 'group', localId: string): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { HubEvent } from '../core/types.js';
 import type { Database, EventRow } from './schema.js';
+import { runChunked, slot } from './compiled.js';
 
 export type NewEvent = Omit<HubEvent, 'seq' | 'orgId'>;
 
@@ -39,6 +40,20 @@ export class EventRepository {
         created: e.created,
       })
       .execute();
+  }
+
+  /** Several events in request order (their seqs follow it): a batch of job outcomes writes them together. */
+  async appendMany(list: readonly NewEvent[]): Promise<void> {
+    await runChunked(
+      this.db,
+      'events.appendMany',
+      list,
+      (n) =>
+        this.db.insertInto('events').values(
+          Array.from({ length: n }, (_, i) => ({ id: slot(i * 8), org_id: slot(i * 8 + 1), type: slot(i * 8 + 2), actor: slot(i * 8 + 3), target_type: slot(i * 8 + 4), target_id: slot(i * 8 + 5), data: slot(i * 8 + 6), created: slot(i * 8 + 7) })),
+        ),
+      (chunk) => chunk.flatMap((e) => [e.id, this.orgId, e.type, e.actor, e.targetType, e.targetId, JSON.stringify(e.data), e.created]),
+    );
   }
 
   /** The newest event of a type about one target, or null (walks the org/target index). */

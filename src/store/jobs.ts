@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Job, Task } from '../core/provisioning/types.js';
 import type { Database } from './schema.js';
+import { runChunked, slot } from './compiled.js';
 
 type JobRow = Database['jobs'] & { seq: number };
 type TaskRow = Database['tasks'];
@@ -198,6 +199,30 @@ export class JobRepository {
     return Number((await q.executeTakeFirst()).numUpdatedRows);
   }
 
+  /** resolveTasks for many targets of one app and type at once (a batch of job outcomes). */
+  async resolveTasksMany(appId: string, targetType: 'user' | 'group', localIds: readonly string[], now: string, operations?: readonly string[]): Promise<number> {
+    const ops = operations ?? [];
+    // Slots: 0 now, 1 org, 2 app, 3 type, then the operations, then the local ids.
+    const first = 4 + ops.length;
+    return runChunked(
+      this.db,
+      `jobs.resolveTasksMany:${operations === undefined ? '*' : ops.length}`,
+      localIds,
+      (n) => {
+        let q = this.db
+          .updateTable('tasks')
+          .set({ state: 'resolved', updated: slot(0) })
+          .where('org_id', '=', slot(1))
+          .where('app_id', '=', slot(2))
+          .where('target_type', '=', slot(3))
+          .where('local_id', 'in', Array.from({ length: n }, (_, i) => slot(first + i)))
+          .where('state', '=', 'open');
+        if (operations !== undefined) q = q.where('operation', 'in', ops.map((_, i) => slot(4 + i)));
+        return q;
+      },
+      (chunk) => [now, this.orgId, appId, targetType, ...ops, ...chunk],
+    );
+  }
 
   /** Newest first; `before` is the keyset cursor of the next page (the last task seen). */
   async tasks(filter: { state?: string; appId?: string; limit: number; before?: { created: string; id: string } }): Promise<Task[]> {
@@ -296,6 +321,22 @@ export class JobQueue {
       .set({ state, sealed_password: null, password_expires: null, lease_until: null, last_error: lastError, updated: now })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** finish(id, 'done') for many jobs in one statement per chunk (a batch of job outcomes). */
+  async finishManyDone(ids: readonly string[], now: string): Promise<void> {
+    await runChunked(
+      this.db,
+      'queue.finishManyDone',
+      ids,
+      (n) =>
+        this.db
+          .updateTable('jobs')
+          // Finishing always wipes the sealed password (DESIGN invariant 4).
+          .set({ state: slot(0), sealed_password: null, password_expires: null, lease_until: null, last_error: null, updated: slot(1) })
+          .where('id', 'in', Array.from({ length: n }, (_, i) => slot(2 + i))),
+      (chunk) => ['done', now, ...chunk],
+    );
   }
 
   /** `wipePassword`: the job's password push lapsed (its TTL passed); the retry goes without it. */

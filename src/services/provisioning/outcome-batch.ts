@@ -7,7 +7,7 @@
  * "recorded" only after the commit, so nothing is acknowledged that a crash could lose.
  */
 import type { Store } from '../../store/store.js';
-import { recordOutcome, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
+import { isPlain, recordOutcome, recordPlainOutcomes, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
 
 interface Entry {
   env: JobEnv;
@@ -47,7 +47,20 @@ export class OutcomeCommitter {
     const failed = new Map<Entry, unknown>();
     try {
       await this.store.batch(async (bound) => {
-        for (const e of entries) {
+        let rest = entries;
+        const plain = entries.filter((e) => isPlain(e.outcome, e.failure));
+        if (plain.length > 1) {
+          // The plain ones first, set-based, in one savepoint; should that fail, every
+          // outcome is recorded alone below, so only the culprit fails.
+          const now = plain[0]!.env.ctx.clock.now().toISOString();
+          try {
+            await bound.transaction((tx) => recordPlainOutcomes(plain, tx, now));
+            rest = entries.filter((e) => !isPlain(e.outcome, e.failure));
+          } catch {
+            rest = entries;
+          }
+        }
+        for (const e of rest) {
           try {
             await recordOutcome(e.env, e.outcome, e.failure, bound);
           } catch (err) {

@@ -110,6 +110,57 @@ export async function recordOutcome(env: JobEnv, outcome: Outcome, failure: Task
   });
 }
 
+/**
+ * An outcome that only ends the job as done, saves a link, resolves tasks and
+ * appends events: most outcomes of a bulk push. `recordPlainOutcomes` writes many of
+ * them with a few set-based statements.
+ */
+export function isPlain(outcome: Outcome, failure: TaskDraft | null): boolean {
+  return failure === null && outcome.tasks.length === 0 && outcome.followUps.length === 0 && outcome.link !== null;
+}
+
+/**
+ * recordOutcome for many plain outcomes (see isPlain) of jobs that ended together,
+ * inside the caller's transaction: the same rows, one statement per kind (per
+ * org, and per app and resolved operations for tasks) instead of one per job.
+ */
+export async function recordPlainOutcomes(entries: readonly { env: JobEnv; outcome: Outcome }[], tx: Scope, now: string): Promise<void> {
+  const byOrg = new Map<string, { env: JobEnv; outcome: Outcome }[]>();
+  for (const e of entries) {
+    const list = byOrg.get(e.env.job.orgId);
+    if (list) list.push(e);
+    else byOrg.set(e.env.job.orgId, [e]);
+  }
+  await tx.queue.finishManyDone(
+    entries.map((e) => e.env.job.id),
+    now,
+  );
+  for (const [orgId, list] of byOrg) {
+    const scope = tx.org(orgId);
+    await scope.apps.saveLinks(list.flatMap((e) => (e.outcome.link ? [e.outcome.link] : [])));
+    const resolves = new Map<string, { appId: string; targetType: 'user' | 'group'; operations: string[] | undefined; localIds: string[] }>();
+    for (const { env, outcome } of list) {
+      if (outcome.resolves.length === 0) continue;
+      const operations = outcome.resolves.includes('*') ? undefined : [...outcome.resolves].sort();
+      const key = `${env.app.id}\u0000${env.job.targetType}\u0000${operations?.join('\u0000') ?? '*'}`;
+      const group = resolves.get(key);
+      if (group) group.localIds.push(env.job.localId);
+      else resolves.set(key, { appId: env.app.id, targetType: env.job.targetType, operations, localIds: [env.job.localId] });
+    }
+    for (const r of resolves.values()) await scope.jobs.resolveTasksMany(r.appId, r.targetType, r.localIds, now, r.operations);
+    await scope.events.appendMany(
+      list.flatMap(({ env, outcome }) =>
+        outcome.events.map(([type, data]) => ({ id: env.ids.id('evt'), type, actor: 'system', targetType: env.job.targetType, targetId: env.job.localId, data: { appId: env.app.id, ...data }, created: now })),
+      ),
+    );
+    // Any success ends the app's run of failures; read now, not from when the jobs were claimed.
+    for (const appId of new Set(list.map((e) => e.env.app.id))) {
+      const health = await scope.apps.health(appId);
+      if (health && (health.consecutiveFailures > 0 || health.pausedUntil !== null)) await scope.apps.setHealth(appId, 0, null);
+    }
+  }
+}
+
 export const NO_CHANGE: Outcome = { link: undefined, events: [], tasks: [], resolves: [], followUps: [] };
 
 export type GroupPushStart = { kind: 'push'; group: Group; link: AppLink | null } | { kind: 'done'; outcome: Outcome };
