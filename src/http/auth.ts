@@ -23,8 +23,12 @@ export interface Authenticated {
   actor: Actor;
 }
 
-/** Resolves the request's bearer token to its org (constant-time check in OrgService.authenticate). */
+/**
+ * Resolves the request's bearer token to its org (constant-time check in
+ * OrgService.authenticate). The org comes with the principal, from the same
+ * short-lived cache: settings changed by another process apply within its TTL.
+ */
 export async function authenticateBearer(orgs: OrgService, header: string | undefined): Promise<Authenticated> {
   const principal = await orgs.authenticate(bearerSecret(header));
-  return { org: await orgs.get(principal.orgId), actor: `token:${principal.tokenId}` };
+  return { org: principal.org, actor: `token:${principal.tokenId}` };
 }

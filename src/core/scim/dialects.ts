@@ -47,22 +47,42 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   return a === b;
 }
 
+/** What a resource type's schemas are, worked out once: the schemas are constants, and these run on every request. */
+interface TypeSchemas {
+  core: string;
+  extensions: ScimSchema[];
+  /** Lower-case URN -> canonical URN. */
+  urns: Map<string, string>;
+}
+
+const typeSchemas = new Map<ScimResourceType, TypeSchemas>();
+
+function schemasOf(rt: ScimResourceType): TypeSchemas {
+  let t = typeSchemas.get(rt);
+  if (t === undefined) {
+    const def = resourceTypes.find((r) => r.id === rt);
+    if (!def) throw new Error(`unknown SCIM resource type ${rt}`);
+    const urns = new Set((def.extensions ?? []).map((e) => e.schema));
+    const extensions = allSchemas.filter((s) => urns.has(s.id));
+    t = { core: def.schema, extensions, urns: new Map(extensions.map((s) => [s.id.toLowerCase(), s.id])) };
+    typeSchemas.set(rt, t);
+  }
+  return t;
+}
+
 export function coreSchemaId(rt: ScimResourceType): string {
-  const def = resourceTypes.find((r) => r.id === rt);
-  if (!def) throw new Error(`unknown SCIM resource type ${rt}`);
-  return def.schema;
+  return schemasOf(rt).core;
 }
 
 export function extensionSchemas(rt: ScimResourceType): ScimSchema[] {
-  const def = resourceTypes.find((r) => r.id === rt);
-  const urns = new Set((def?.extensions ?? []).map((e) => e.schema));
-  return allSchemas.filter((s) => urns.has(s.id));
+  return schemasOf(rt).extensions;
 }
 
 /** The canonical URN if `text` is exactly one of this resource type's extension schema URNs. */
 export function extensionUrn(rt: ScimResourceType, text: string): string | null {
-  const lower = text.toLowerCase();
-  return extensionSchemas(rt).find((s) => s.id.toLowerCase() === lower)?.id ?? null;
+  // Only URNs can match: skip lower-casing every plain attribute name.
+  if (text.length < 4 || (text.charCodeAt(0) | 32) !== 117 /* u */) return null;
+  return schemasOf(rt).urns.get(text.toLowerCase()) ?? null;
 }
 
 /**

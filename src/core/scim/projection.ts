@@ -60,15 +60,47 @@ function selectorsFor(names: string[] | undefined, rt: ScimResourceType, param: 
   return (names ?? []).flatMap((n) => selectorFor(n, rt, param) ?? []);
 }
 
-/** The core container's attribute definitions: the common ones (id, externalId, meta) and the core schema's. */
-function coreDefs(rt: ScimResourceType): ScimAttribute[] {
-  const core = allSchemas.find((s) => s.id === coreSchemaId(rt));
-  return [...commonAttributes, ...(core?.attributes ?? [])];
+/**
+ * Definitions by lower-case name, and each one's `returned: never` sub-attributes,
+ * built once per definition list: the schemas are constants and projection runs
+ * on every resource of every response.
+ */
+interface DefIndex {
+  byName: Map<string, ScimAttribute>;
+  neverSubs: Map<ScimAttribute, Set<string>>;
 }
 
-function defNamed(defs: ScimAttribute[], key: string): ScimAttribute | undefined {
-  const lower = key.toLowerCase();
-  return defs.find((d) => d.name.toLowerCase() === lower);
+const indexes = new WeakMap<readonly ScimAttribute[], DefIndex>();
+
+function indexOf(defs: readonly ScimAttribute[]): DefIndex {
+  let ix = indexes.get(defs);
+  if (ix === undefined) {
+    const neverSubs = new Map<ScimAttribute, Set<string>>();
+    for (const d of defs) {
+      const never = (d.subAttributes ?? []).filter((s) => s.returned === 'never').map((s) => s.name.toLowerCase());
+      if (never.length > 0) neverSubs.set(d, new Set(never));
+    }
+    ix = { byName: new Map(defs.map((d) => [d.name.toLowerCase(), d])), neverSubs };
+    indexes.set(defs, ix);
+  }
+  return ix;
+}
+
+const coreDefsByType = new Map<ScimResourceType, ScimAttribute[]>();
+
+/** The core container's attribute definitions: the common ones (id, externalId, meta) and the core schema's. */
+function coreDefs(rt: ScimResourceType): ScimAttribute[] {
+  let defs = coreDefsByType.get(rt);
+  if (defs === undefined) {
+    const core = allSchemas.find((s) => s.id === coreSchemaId(rt));
+    defs = [...commonAttributes, ...(core?.attributes ?? [])];
+    coreDefsByType.set(rt, defs);
+  }
+  return defs;
+}
+
+function defNamed(defs: readonly ScimAttribute[], key: string): ScimAttribute | undefined {
+  return indexOf(defs).byName.get(key.toLowerCase());
 }
 
 /**
@@ -90,51 +122,53 @@ function filterSubs(value: JsonValue, def: ScimAttribute | undefined, keep: (low
   return kept.length > 0 ? kept : undefined;
 }
 
-/** Removes `returned: never` attributes and sub-attributes (password) from one container. */
-function withoutNever(obj: JsonObject, defs: ScimAttribute[]): JsonObject {
+/**
+ * Projects one container (the resource top level or one extension object) by the
+ * selectors that fall in it; `returned: never` attributes and sub-attributes
+ * (password) never pass. `skip` names keys that belong to another container.
+ */
+function projectContainer(obj: JsonObject, defs: ScimAttribute[], include: Selector[] | null, exclude: Selector[], skip?: (key: string) => boolean): JsonObject {
+  const ix = indexOf(defs);
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(obj)) {
-    const def = defNamed(defs, k);
-    if (def?.returned === 'never') continue;
-    const neverSubs = new Set((def?.subAttributes ?? []).filter((s) => s.returned === 'never').map((s) => s.name.toLowerCase()));
-    const kept = neverSubs.size > 0 ? filterSubs(v, def, (n) => !neverSubs.has(n)) : v;
-    if (kept !== undefined) out[k] = kept;
-  }
-  return out;
-}
-
-/** Projects one container (the resource top level or one extension object) by the selectors that fall in it. */
-function projectContainer(obj: JsonObject, defs: ScimAttribute[], include: Selector[] | null, exclude: Selector[]): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(withoutNever(obj, defs))) {
-    const def = defNamed(defs, k);
+    if (skip?.(k)) continue;
     const lower = k.toLowerCase();
+    const def = ix.byName.get(lower);
+    if (def?.returned === 'never') continue;
+    const neverSubs = def === undefined ? undefined : ix.neverSubs.get(def);
+    let value: JsonValue | undefined = neverSubs !== undefined ? filterSubs(v, def, (n) => !neverSubs.has(n)) : v;
+    if (value === undefined) continue;
     const always = def?.returned === 'always';
-    const inc = include?.filter((s) => s.attr === lower) ?? [];
-    let value: JsonValue | undefined = v;
     if (!always && include !== null) {
+      const inc = include.filter((s) => s.attr === lower);
       if (inc.length === 0) continue;
       const subs = new Set(inc.map((s) => s.sub));
-      if (!subs.has(null)) value = filterSubs(v, def, (n) => subs.has(n));
+      if (!subs.has(null)) value = filterSubs(value, def, (n) => subs.has(n));
     } else if (!always && def?.returned === 'request') continue;
-    const exc = exclude.filter((s) => s.attr === lower);
-    if (!always && exc.some((s) => s.sub === null)) continue;
-    const dropped = new Set(exc.map((s) => s.sub));
-    if (value !== undefined && exc.length > 0) value = filterSubs(value, def, (n) => !dropped.has(n));
+    if (exclude.length > 0 && value !== undefined) {
+      const exc = exclude.filter((s) => s.attr === lower);
+      if (!always && exc.some((s) => s.sub === null)) continue;
+      const dropped = new Set(exc.map((s) => s.sub));
+      if (exc.length > 0) value = filterSubs(value, def, (n) => !dropped.has(n));
+    }
     if (value !== undefined) out[k] = value;
   }
   return out;
 }
 
+const NO_SELECTORS: Selector[] = [];
+
 export function projectAttributes(resource: JsonObject, resourceType: ScimResourceType, opts: ProjectionOptions): JsonObject {
   const include = opts.attributes === undefined || opts.attributes.length === 0 ? null : selectorsFor(opts.attributes, resourceType, 'attributes');
-  const exclude = selectorsFor(opts.excludedAttributes, resourceType, 'excludedAttributes');
+  const exclude = opts.excludedAttributes === undefined ? NO_SELECTORS : selectorsFor(opts.excludedAttributes, resourceType, 'excludedAttributes');
   const extensions = extensionSchemas(resourceType);
+  const isExtension = (k: string) => extensionUrn(resourceType, k) !== null;
   const core = projectContainer(
-    Object.fromEntries(Object.entries(resource).filter(([k]) => extensionUrn(resourceType, k) === null)),
+    resource,
     coreDefs(resourceType),
     include?.filter((s) => s.extension === null) ?? null,
-    exclude.filter((s) => s.extension === null),
+    exclude.length === 0 ? exclude : exclude.filter((s) => s.extension === null),
+    isExtension,
   );
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(resource)) {

@@ -88,11 +88,11 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     req.scimActor = actor;
   });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
-    if (!reply.hasHeader('content-type') || String(reply.getHeader('content-type')).startsWith('application/json')) {
-      reply.header('content-type', SCIM_CONTENT_TYPE);
-    }
-    return payload;
+  // Callback style, not async: this runs on every response, and a hook's promise costs more than its work.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (type === undefined || String(type).startsWith('application/json')) reply.header('content-type', SCIM_CONTENT_TYPE);
+    done(null, payload);
   });
 
   await discoveryRoutes(app, { bodyLimit: opts.bodyLimit });
