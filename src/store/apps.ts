@@ -192,6 +192,18 @@ export class AppRepository {
     return rows.rows.length > 0;
   }
 
+  /** isAssigned for many users at once: those of `userIds` assigned to the app, directly or through a group. */
+  async assignedAmong(appId: string, userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const ids = sql.join(userIds.map((id) => sql`${id}`));
+    const rows = await sql<{ user_id: string }>`
+      select user_id from app_user_assignments where org_id = ${this.orgId} and app_id = ${appId} and user_id in (${ids})
+      union
+      select m.user_id from app_group_assignments a join group_members m on m.group_id = a.group_id
+        where a.org_id = ${this.orgId} and a.app_id = ${appId} and m.user_id in (${ids})`.execute(this.db);
+    return new Set(rows.rows.map((r) => r.user_id));
+  }
+
   /** Everyone assigned to the app, directly or through groups (for import and full reconciles). */
   async assignedUserIds(appId: string): Promise<string[]> {
     const rows = await sql<{ user_id: string }>`
@@ -237,6 +249,20 @@ export class AppRepository {
       .where('local_id', '=', localId)
       .executeTakeFirst();
     return r ? toLink(r) : null;
+  }
+
+  /** The links of many targets of one app and type, by local id (a wave of jobs reads them together). */
+  async linksOf(appId: string, targetType: 'user' | 'group', localIds: readonly string[]): Promise<Map<string, AppLink>> {
+    if (localIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('app_links')
+      .selectAll()
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', appId)
+      .where('target_type', '=', targetType)
+      .where('local_id', 'in', [...localIds])
+      .execute();
+    return new Map(rows.map((r) => [r.local_id, toLink(r)]));
   }
 
   async countLinks(appId: string, targetType: 'user' | 'group'): Promise<number> {

@@ -18,6 +18,7 @@ import type { PasswordPolicySettings, User } from '../../core/types.js';
 import { checkUsername } from '../../core/username-rules.js';
 import { isPushError } from '../../connectors/errors.js';
 import { quote, type HubClient, type HubResource } from '../../connectors/hub/client.js';
+import { readUserJob } from './wave.js';
 import type { JobEnv, Outcome, TaskDraft } from './outcome.js';
 
 const sourceIdOf = (u: User): string => `${u.orgId}:${u.id}`;
@@ -73,9 +74,7 @@ function passwordRefused(env: JobEnv, user: User, e: unknown): TaskDraft {
 
 export async function runHubUserJob(env: JobEnv, client: HubClient, mappings: readonly CompiledHubMapping[], plaintext: string | null): Promise<Outcome> {
   const { app, scope, job } = env;
-  const user = await scope.users.get(job.localId);
-  const link = await scope.apps.link(app.id, 'user', job.localId);
-  const assigned = user ? await scope.apps.isAssigned(app.id, user.id) : false;
+  const { user, link, assigned } = env.reads ?? (await readUserJob(env));
   const action = decideUserAction({ status: user?.status ?? null, assigned, link, settings: app.settings.provisioning });
   const now = env.now.toISOString();
   const base: Outcome = { link: undefined, events: [], tasks: [], resolves: [], followUps: [] };

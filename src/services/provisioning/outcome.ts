@@ -9,6 +9,7 @@ import type { Group, IdSource } from '../../core/types.js';
 import type { AppRecord } from '../../store/apps.js';
 import type { OrgScope, Scope, Store } from '../../store/store.js';
 import type { ServiceContext } from '../context.js';
+import type { UserJobReads } from './wave.js';
 
 export interface JobEnv {
   ctx: ServiceContext;
@@ -18,6 +19,8 @@ export interface JobEnv {
   now: Date;
   ids: IdSource;
   mappings: CompiledMapping[];
+  /** A user job's starting reads, made for its whole wave (wave.ts); absent: the job reads them itself. */
+  reads?: UserJobReads;
   /** Groups this app pushes that the user is a member of. */
   pushedGroupsOf(userId: string): Promise<string[]>;
 }

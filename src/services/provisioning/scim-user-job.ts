@@ -15,6 +15,7 @@ import type { JsonObject } from '../../core/json.js';
 import type { User } from '../../core/types.js';
 import type { LookupKey, ScimClient, ScimResource } from '../../connectors/scim/client.js';
 import type { UserTarget } from '../../connectors/scim/coalescer.js';
+import { readUserJob } from './wave.js';
 import type { JobEnv, Outcome, TaskDraft } from './outcome.js';
 
 function emailOf(u: User): string | null {
@@ -63,9 +64,7 @@ function preflight(env: JobEnv, user: User, password: string): TaskDraft | null 
  */
 export async function runScimUserJob(env: JobEnv, client: ScimClient, plaintext: string | null, users: UserTarget = client): Promise<Outcome> {
   const { app, scope, job } = env;
-  const user = await scope.users.get(job.localId);
-  const link = await scope.apps.link(app.id, 'user', job.localId);
-  const assigned = user ? await scope.apps.isAssigned(app.id, user.id) : false;
+  const { user, link, assigned } = env.reads ?? (await readUserJob(env));
   const action = decideUserAction({ status: user?.status ?? null, assigned, link, settings: app.settings.provisioning });
   const now = env.now.toISOString();
   const base: Outcome = { link: undefined, events: [], tasks: [], resolves: [], followUps: [] };

@@ -18,6 +18,7 @@ import { ScimClient } from '../../connectors/scim/client.js';
 import { CoalescingUserTarget } from '../../connectors/scim/coalescer.js';
 import type { ScimCredential } from '../../connectors/scim/auth.js';
 import type { AppRecord } from '../../store/apps.js';
+import type { OrgScope } from '../../store/store.js';
 import type { JobRunner, ServiceContext } from '../context.js';
 import { NO_CHANGE, type JobEnv, type Outcome, type TaskDraft } from './outcome.js';
 import { OutcomeCommitter } from './outcome-batch.js';
@@ -27,6 +28,7 @@ import { runHubGroupJob } from './hub-group-job.js';
 import { runHubUserJob } from './hub-user-job.js';
 import { runScimGroupJob } from './scim-group-job.js';
 import { runScimUserJob } from './scim-user-job.js';
+import { readUserWave, type UserJobReads } from './wave.js';
 
 export interface WorkerOptions {
   logger: Logger;
@@ -139,6 +141,7 @@ export class ProvisioningWorker implements JobRunner {
   private readonly clients = new Map<string, { version: number; connection: Connection }>();
   private readonly opts: Required<Omit<WorkerOptions, 'logger'>> & { logger: Logger };
   private readonly outcomes: OutcomeCommitter;
+  private readonly pushedGroupsThisTurn = new Map<string, Promise<Set<string>>>();
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -214,7 +217,7 @@ export class ProvisioningWorker implements JobRunner {
         const due = await this.ctx.store.queue.due(now.toISOString(), free * 2, saturated);
         const apps = new Map<string, AppRecord | null>();
         const chosen: { job: Job; app: AppRecord }[] = [];
-        const starting = new Map<string, number>();
+        const startingPerApp = new Map<string, number>();
         for (const job of due) {
           if (chosen.length >= free) break;
           if (!apps.has(job.appId)) apps.set(job.appId, await this.ctx.store.org(job.orgId).apps.get(job.appId));
@@ -222,19 +225,22 @@ export class ProvisioningWorker implements JobRunner {
           if (!app) continue;
           const limit = Math.max(1, app.settings.concurrency);
           this.limits.set(app.id, limit);
-          const busy = (this.inFlight.get(app.id) ?? 0) + (starting.get(app.id) ?? 0);
+          const busy = (this.inFlight.get(app.id) ?? 0) + (startingPerApp.get(app.id) ?? 0);
           if (busy >= limit) continue;
-          starting.set(app.id, (starting.get(app.id) ?? 0) + 1);
+          startingPerApp.set(app.id, (startingPerApp.get(app.id) ?? 0) + 1);
           chosen.push({ job, app });
         }
         // One claim for all of them: they start in the same turn, side by side.
         const lease = new Date(now.getTime() + this.opts.leaseMs).toISOString();
         const claimed = await this.ctx.store.queue.claimMany(chosen.map((c) => c.job.id), lease);
-        for (const { job, app } of chosen) {
-          if (!claimed.has(job.id)) continue;
-          this.begin(app.id);
-          void this.execute(job, app).finally(() => this.end(app.id));
-        }
+        const starting = chosen.filter((c) => claimed.has(c.job.id));
+        for (const { app } of starting) this.begin(app.id);
+        // Read after the claim committed (see wave.ts); a job whose reads are missing makes its own.
+        const reads = await readUserWave(this.ctx.store, starting.map((c) => c.job)).catch((e: unknown) => {
+          this.opts.logger.warn({ err: e }, 'provisioning worker could not read a wave of jobs at once; each job reads alone');
+          return new Map<string, UserJobReads>();
+        });
+        for (const { job, app } of starting) void this.execute(job, app, reads.get(job.id)).finally(() => this.end(app.id));
       } while (this.again && !this.stopped);
     } catch (e) {
       this.opts.logger.error({ err: e }, 'provisioning worker could not read the job queue');
@@ -290,7 +296,23 @@ export class ProvisioningWorker implements JobRunner {
     return { app, connection };
   }
 
-  private async execute(job: Job, app: AppRecord): Promise<void> {
+  /**
+   * The groups an app pushes, read once for all its jobs that ask in one turn of
+   * the event loop (jobs whose creates came back together), and still read after
+   * each job's push, as one read per job would be.
+   */
+  private pushedGroups(scope: OrgScope, appId: string): Promise<Set<string>> {
+    const key = `${scope.orgId}\u0000${appId}`;
+    let pushed = this.pushedGroupsThisTurn.get(key);
+    if (pushed === undefined) {
+      pushed = scope.apps.groupAssignments(appId).then((all) => new Set(all.filter((g) => g.push).map((g) => g.groupId)));
+      this.pushedGroupsThisTurn.set(key, pushed);
+      setImmediate(() => this.pushedGroupsThisTurn.delete(key));
+    }
+    return pushed;
+  }
+
+  private async execute(job: Job, app: AppRecord, reads: UserJobReads | undefined): Promise<void> {
     const scope = this.ctx.store.org(job.orgId);
     const env: JobEnv = {
       ctx: this.ctx,
@@ -300,13 +322,15 @@ export class ProvisioningWorker implements JobRunner {
       now: this.ctx.clock.now(),
       ids: this.ctx.ids,
       mappings: [],
+      ...(reads ? { reads } : {}),
       pushedGroupsOf: async (userId) => {
-        const pushed = new Set((await scope.apps.groupAssignments(app.id)).filter((g) => g.push).map((g) => g.groupId));
+        const pushed = await this.pushedGroups(scope, app.id);
         if (pushed.size === 0) return [];
         return (await scope.groups.groupsOfUser(userId)).map((g) => g.id).filter((id) => pushed.has(id));
       },
     };
-    const log = this.opts.logger.child({ job: job.id, app: app.name, target: `${job.targetType}:${job.localId}` });
+    // A child logger costs an object and its bindings' serialisation: made only when a line is written.
+    const log = () => this.opts.logger.child({ job: job.id, app: app.name, target: `${job.targetType}:${job.localId}` });
     try {
       const { app: current, connection: c } = await this.connection(app);
       env.app = current;
@@ -321,13 +345,14 @@ export class ProvisioningWorker implements JobRunner {
       }
       if (lapsed && job.targetType === 'user') outcome = withLapsedPassword(outcome, app);
       await this.outcomes.record(env, outcome, null);
-      log.debug({ events: outcome.events.length, note: outcome.note }, 'provisioning job done');
+      if (this.opts.logger.isLevelEnabled('debug')) log().debug({ events: outcome.events.length, note: outcome.note }, 'provisioning job done');
     } catch (e) {
       await this.failed(env, e, log);
     }
   }
 
-  private async failed(env: JobEnv, e: unknown, log: Logger): Promise<void> {
+  private async failed(env: JobEnv, e: unknown, logger: () => Logger): Promise<void> {
+    const log = logger();
     const { job, app } = env;
     const now = this.ctx.clock.now();
     const transient = isPushError(e) ? e.transient : !isIdsyncError(e);
