@@ -3,7 +3,7 @@ import { conflict, invalid, notFound, precondition } from '../core/errors.js';
 import type { Group, GroupMember, Org } from '../core/types.js';
 import type { OrgScope } from '../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from './context.js';
-import { jobsCommitted, planGroupJobs, planUserJobs } from './provisioning/planner.js';
+import { jobsCommitted, planGroupJobs, planUsersJobs } from './provisioning/planner.js';
 
 export interface GroupInput {
   name: string;
@@ -97,9 +97,7 @@ export class GroupService {
 
   /** Members who joined or left may have gained or lost apps assigned through this group. */
   private async planMembers(scope: OrgScope, userIds: Iterable<string>, reason: string): Promise<number> {
-    let queued = 0;
-    for (const userId of userIds) queued += await planUserJobs(this.ctx, scope, { userId, reason });
-    return queued;
+    return planUsersJobs(this.ctx, scope, userIds, reason);
   }
 
   /**

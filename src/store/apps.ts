@@ -204,6 +204,30 @@ export class AppRepository {
     return new Set(rows.rows.map((r) => r.user_id));
   }
 
+  /**
+   * For many users at once: the apps each is assigned to (directly or through a
+   * group) or holds an account in, as app id -> user ids. `appIds` are the org's
+   * apps: links are looked up app by app, along their primary key.
+   */
+  async appsOfUsers(userIds: readonly string[], appIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    if (userIds.length === 0) return out;
+    const add = (appId: string, userId: string) => {
+      const set = out.get(appId);
+      if (set) set.add(userId);
+      else out.set(appId, new Set([userId]));
+    };
+    const ids = sql.join(userIds.map((id) => sql`${id}`));
+    const assigned = await sql<{ app_id: string; user_id: string }>`
+      select app_id, user_id from app_user_assignments where org_id = ${this.orgId} and user_id in (${ids})
+      union
+      select a.app_id, m.user_id from group_members m join app_group_assignments a on a.group_id = m.group_id
+        where a.org_id = ${this.orgId} and m.user_id in (${ids})`.execute(this.db);
+    for (const r of assigned.rows) add(r.app_id, r.user_id);
+    for (const appId of appIds) for (const id of (await this.linksOf(appId, 'user', userIds)).keys()) add(appId, id);
+    return out;
+  }
+
   /** Everyone assigned to the app, directly or through groups (for import and full reconciles). */
   async assignedUserIds(appId: string): Promise<string[]> {
     const rows = await sql<{ user_id: string }>`

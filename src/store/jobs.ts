@@ -3,7 +3,7 @@
  * the transaction of the change that caused it; the queue (claiming across
  * orgs) is the worker's and, like orgs and tokens, is read across orgs.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Job, Task } from '../core/provisioning/types.js';
 import type { Database } from './schema.js';
 import { runChunked, slot } from './compiled.js';
@@ -86,17 +86,7 @@ export class JobRepository {
       .orderBy('seq', 'desc')
       .executeTakeFirst();
     if (pending) {
-      const reasons = JSON.parse(pending.reasons) as string[];
-      if (!reasons.includes(req.reason)) reasons.push(req.reason);
-      await this.db
-        .updateTable('jobs')
-        .set({
-          reasons: JSON.stringify(reasons.slice(-20)),
-          updated: req.now,
-          ...(req.password ? { sealed_password: req.password.seal(pending.id), password_expires: req.password.expires } : {}),
-        })
-        .where('id', '=', pending.id)
-        .execute();
+      await this.join(pending, req);
       return pending.id;
     }
     await this.db
@@ -120,6 +110,58 @@ export class JobRepository {
       })
       .execute();
     return req.newId;
+  }
+
+  private async join(pending: { id: string; reasons: string }, req: Pick<EnqueueRequest, 'reason' | 'now' | 'password'>): Promise<void> {
+    const reasons = JSON.parse(pending.reasons) as string[];
+    if (!reasons.includes(req.reason)) reasons.push(req.reason);
+    await this.db
+      .updateTable('jobs')
+      .set({
+        reasons: JSON.stringify(reasons.slice(-20)),
+        updated: req.now,
+        ...(req.password ? { sealed_password: req.password.seal(pending.id), password_expires: req.password.expires } : {}),
+      })
+      .where('id', '=', pending.id)
+      .execute();
+  }
+
+  /**
+   * enqueue for many targets of one app with one reason and no password (a group
+   * assigned or its members changed): the same rows, with one read and a few
+   * multi-row inserts per call instead of two statements per target.
+   */
+  async enqueueMany(req: { appId: string; targetType: 'user' | 'group'; localIds: readonly string[]; reason: string; now: string; newId: () => string }): Promise<void> {
+    if (req.localIds.length === 0) return;
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'local_id', 'reasons'])
+      .where('org_id', '=', this.orgId)
+      .where('app_id', '=', req.appId)
+      .where('target_type', '=', req.targetType)
+      .where('local_id', 'in', [...req.localIds])
+      .where('state', '=', 'pending')
+      .orderBy('seq', 'desc')
+      .execute();
+    // The newest pending job of each target is the one a change joins.
+    const pending = new Map<string, { id: string; reasons: string }>();
+    for (const r of rows) if (!pending.has(r.local_id)) pending.set(r.local_id, r);
+    const fresh = new Set<string>();
+    for (const localId of req.localIds) {
+      const p = pending.get(localId);
+      if (p) await this.join(p, req);
+      else fresh.add(localId);
+    }
+    const cols = ['id', 'org_id', 'app_id', 'target_type', 'local_id', 'state', 'reasons', 'sealed_password', 'password_expires', 'attempts', 'run_after', 'lease_until', 'last_error', 'created', 'updated'] as const;
+    const n = cols.length;
+    const reasons = JSON.stringify([req.reason]);
+    await runChunked(
+      this.db,
+      'jobs.enqueueMany',
+      [...fresh],
+      (count) => this.db.insertInto('jobs').values(Array.from({ length: count }, (_, i) => Object.fromEntries(cols.map((c, j) => [c, slot(i * n + j)])) as unknown as Insertable<Database['jobs']>)),
+      (chunk) => chunk.flatMap((localId) => [req.newId(), this.orgId, req.appId, req.targetType, localId, 'pending', reasons, null, null, 0, req.now, null, null, req.now, req.now]),
+    );
   }
 
   /** Newest first; `beforeSeq` is the keyset cursor of the next page (the last seq seen). */

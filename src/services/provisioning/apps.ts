@@ -13,7 +13,7 @@ import type { AppRecord } from '../../store/apps.js';
 import type { OrgScope } from '../../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from '../context.js';
 import { newAppKey, requireKeys, rotateAppKey, usesKeys } from './hub-keys.js';
-import { jobsCommitted, planGroupJobs, planUserJobs } from './planner.js';
+import { jobsCommitted, planGroupJobs, planUserJobs, planUsersJobs } from './planner.js';
 
 /** What leaves the service: never the sealed secret, only whether one is set; of hub keys only the public halves. */
 export type AppView = App & { hasSecret: boolean };
@@ -122,7 +122,7 @@ export class AppService {
       await scope.events.append(this.event('application.lifecycle.update', actor, current.id, { changed, credentialChanged: def.secret !== undefined }, now));
       // Mappings, settings or activation change what every assigned account should look like.
       if (next.status === 'ACTIVE' && (def.mappings !== undefined || def.settings !== undefined || def.status !== undefined)) {
-        for (const userId of await scope.apps.assignedUserIds(current.id)) queued += await planUserJobs(this.ctx, scope, { userId, reason: 'application.lifecycle.update' });
+        queued += await planUsersJobs(this.ctx, scope, await scope.apps.assignedUserIds(current.id), 'application.lifecycle.update');
       }
     });
     jobsCommitted(this.ctx, queued);
@@ -189,7 +189,7 @@ export class AppService {
       await this.requireGroup(scope, groupId);
       await scope.apps.assignGroup(app.id, groupId, opts.push, now);
       let queued = 0;
-      for (const m of await scope.groups.members(groupId)) queued += await planUserJobs(this.ctx, scope, { userId: m.userId, reason: 'application.group_membership.add' });
+      queued += await planUsersJobs(this.ctx, scope, (await scope.groups.members(groupId)).map((m) => m.userId), 'application.group_membership.add');
       return queued + (await planGroupJobs(this.ctx, scope, groupId, 'application.group_membership.add'));
     });
   }
@@ -199,7 +199,7 @@ export class AppService {
       const members = await scope.groups.members(groupId);
       if (!(await scope.apps.unassignGroup(app.id, groupId))) throw notFound('APP_ASSIGNMENT_NOT_FOUND', `Group ${groupId} is not assigned to ${app.name}.`);
       let queued = 0;
-      for (const m of members) queued += await planUserJobs(this.ctx, scope, { userId: m.userId, reason: 'application.group_membership.remove' });
+      queued += await planUsersJobs(this.ctx, scope, members.map((m) => m.userId), 'application.group_membership.remove');
       return queued + (await planGroupJobs(this.ctx, scope, groupId, 'application.group_membership.remove'));
     });
   }

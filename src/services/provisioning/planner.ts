@@ -51,6 +51,33 @@ export async function planUserJobs(ctx: ServiceContext, scope: OrgScope, plan: U
   return queued;
 }
 
+/** Users per read: an IN list far below SQLite's parameter limit. */
+const CHUNK = 500;
+
+/**
+ * planUserJobs for many users with one reason and no password (a group assigned,
+ * unassigned, or its members changed): the same jobs, from a few reads and
+ * multi-row inserts per chunk of users instead of several statements per user.
+ */
+export async function planUsersJobs(ctx: ServiceContext, scope: OrgScope, userIds: Iterable<string>, reason: string): Promise<number> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return 0;
+  const apps = new Map((await scope.apps.list()).map((a) => [a.id, a]));
+  const now = ctx.clock.now().toISOString();
+  let queued = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    for (const [appId, users] of await scope.apps.appsOfUsers(chunk, [...apps.keys()])) {
+      const app = apps.get(appId);
+      if (!app || app.status !== 'ACTIVE') continue;
+      const localIds = chunk.filter((id) => users.has(id));
+      await scope.jobs.enqueueMany({ appId, targetType: 'user', localIds, reason, now, newId: () => ctx.ids.id('job') });
+      queued += localIds.length;
+    }
+  }
+  return queued;
+}
+
 /** Queues a group-push job for every app that pushes this group or holds it at the target. */
 export async function planGroupJobs(ctx: ServiceContext, scope: OrgScope, groupId: string, reason: string): Promise<number> {
   const pushing = (await scope.apps.appsForGroup(groupId)).filter((a) => a.push).map((a) => a.appId);
