@@ -253,9 +253,12 @@ export class AppRepository {
 
   /** Apps holding an account for this user or group (so an unassigned or deleted one is still followed up). */
   async linkedAppIds(targetType: 'user' | 'group', localId: string): Promise<string[]> {
+    // Through the org's apps: the primary key (app_id, target_type, local_id) has no
+    // use without app_id, and SQLite scanned every link of the hub for each change.
     const rows = await this.db
       .selectFrom('app_links')
       .select('app_id')
+      .where('app_id', 'in', (eb) => eb.selectFrom('apps').select('id').where('org_id', '=', this.orgId))
       .where('org_id', '=', this.orgId)
       .where('target_type', '=', targetType)
       .where('local_id', '=', localId)

@@ -39,4 +39,11 @@ describe('query plans', () => {
     assert.match(p, /users_org_login/);
     assert.doesNotMatch(p, /users_org_created/);
   });
+
+  it("a user's linked apps are found along the links' primary key, not by a scan of every link", async () => {
+    // AppRepository.linkedAppIds, planned for every change of a user.
+    const p = await plan(store, `select app_id from app_links where app_id in (select id from apps where org_id = 'o') and org_id = 'o' and target_type = 'user' and local_id = 'u'`);
+    assert.match(p, /SEARCH app_links USING INDEX sqlite_autoindex_app_links_1 \(app_id=\? AND target_type=\? AND local_id=\?\)/);
+    assert.doesNotMatch(p, /SCAN app_links/);
+  });
 });
