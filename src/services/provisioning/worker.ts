@@ -211,7 +211,10 @@ export class ProvisioningWorker implements JobRunner {
         this.again = false;
         await this.sweep();
         const free = this.opts.maxInFlight - this.running;
-        if (free <= 0) break;
+        // While many jobs run, wait for a few more to end: a tick costs a due query, a
+        // claim (its own commit) and the wave's reads whatever it starts, and the jobs
+        // it starts share lookups. Every job that ends kicks again.
+        if (free <= 0 || (this.running > 0 && free < Math.max(1, this.opts.maxInFlight >> 3))) break;
         const now = this.ctx.clock.now();
         const saturated = [...this.inFlight.entries()].filter(([id, n]) => n >= (this.limits.get(id) ?? 1)).map(([id]) => id);
         const due = await this.ctx.store.queue.due(now.toISOString(), free * 2, saturated);
