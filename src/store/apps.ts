@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { App, AppLink, AppSettings, Mapping, ScimConnection } from '../core/provisioning/types.js';
 import type { Database } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
-import { runChunked, slot } from './compiled.js';
+import { runChunked, runCompiled, slot } from './compiled.js';
 
 export interface AppRecord extends App {
   /** The sealed credential (bearer token or OAuth client secret); opened only by the worker. */
@@ -179,6 +179,24 @@ export class AppRepository {
       select a.app_id from app_group_assignments a
         join group_members m on m.group_id = a.group_id
         where a.org_id = ${this.orgId} and m.user_id = ${userId}`.execute(this.db);
+    return rows.rows.map((r) => r.app_id);
+  }
+
+  /**
+   * appIdsForUser and linkedAppIds of a user in one statement, compiled once: the
+   * apps a change of the user is planned for. Every user change pays it, most
+   * often in an org with no app at all (a SCIM target).
+   */
+  async appIdsForUserChange(userId: string): Promise<string[]> {
+    const build = () => sql`
+      select app_id from app_user_assignments where org_id = ${slot(0)} and user_id = ${slot(1)}
+      union
+      select a.app_id from app_group_assignments a join group_members m on m.group_id = a.group_id
+        where a.org_id = ${slot(0)} and m.user_id = ${slot(1)}
+      union
+      select app_id from app_links where app_id in (select id from apps where org_id = ${slot(0)})
+        and org_id = ${slot(0)} and target_type = 'user' and local_id = ${slot(1)}`;
+    const rows = await runCompiled<{ app_id: string }>(this.db, 'apps.appIdsForUserChange', () => ({ compile: () => build().compile(this.db) }), [this.orgId, userId]);
     return rows.rows.map((r) => r.app_id);
   }
 

@@ -21,7 +21,7 @@ export interface UserChangePlan {
 
 /** Queues a sync job for every app the user is assigned to or has an account in. Returns how many. */
 export async function planUserJobs(ctx: ServiceContext, scope: OrgScope, plan: UserChangePlan): Promise<number> {
-  const appIds = new Set([...(await scope.apps.appIdsForUser(plan.userId)), ...(await scope.apps.linkedAppIds('user', plan.userId))]);
+  const appIds = new Set(await scope.apps.appIdsForUserChange(plan.userId));
   if (plan.onlyApps) for (const id of appIds) if (!plan.onlyApps.has(id)) appIds.delete(id);
   let queued = 0;
   const now = ctx.clock.now();
