@@ -26,20 +26,9 @@ export class EventRepository {
     readonly orgId: string,
   ) {}
 
+  /** Every change appends one or more: the statement is compiled once (compiled.ts). */
   async append(e: NewEvent): Promise<void> {
-    await this.db
-      .insertInto('events')
-      .values({
-        id: e.id,
-        org_id: this.orgId,
-        type: e.type,
-        actor: e.actor,
-        target_type: e.targetType,
-        target_id: e.targetId,
-        data: JSON.stringify(e.data),
-        created: e.created,
-      })
-      .execute();
+    await this.appendMany([e]);
   }
 
   /** Several events in request order (their seqs follow it): a batch of job outcomes writes them together. */
