@@ -22,10 +22,10 @@ export function benchFile(name: string): string {
   return fileURLToPath(new URL(name, import.meta.url));
 }
 
-export function startChild(script: string, args: readonly string[], opts: { nodeFlags?: readonly string[]; ipc?: boolean } = {}): Child {
+export function startChild(script: string, args: readonly string[], opts: { nodeFlags?: readonly string[]; ipc?: boolean; env?: NodeJS.ProcessEnv } = {}): Child {
   const proc = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', benchFile(script), ...args], {
     stdio: opts.ipc ? ['ignore', 'pipe', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'],
-    env: process.env,
+    env: { ...process.env, ...opts.env },
   });
   const exited = once(proc, 'exit');
   const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });

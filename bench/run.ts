@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- NAME...] [--users N] [--duration S] [--warmup S] [--cpu-prof DIR]`:
+ * `npm run bench [-- NAME...] [--users N] [--duration S] [--warmup S] [--processes P] [--cpu-prof DIR]`:
  * runs the named benches (all when none is named); each writes bench/results/NAME.json.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scimBench } from './scim.js';
@@ -12,14 +13,18 @@ interface CommonOptions {
   durationSeconds: number;
   warmupSeconds: number;
   cpuProfDir: string | null;
+  processes: number | undefined;
 }
 
+/** SCIM server processes by default: one per core, as a server would be run on this machine. */
+const DEFAULT_PROCESSES = Math.max(1, os.availableParallelism());
+
 const BENCHES: Record<string, (o: CommonOptions) => Promise<void>> = {
-  scim: (o) => scimBench({ users: o.users ?? 100_000, durationSeconds: o.durationSeconds, warmupSeconds: o.warmupSeconds, cpuProfDir: o.cpuProfDir }),
+  scim: (o) => scimBench({ users: o.users ?? 100_000, durationSeconds: o.durationSeconds, warmupSeconds: o.warmupSeconds, cpuProfDir: o.cpuProfDir, processes: o.processes ?? DEFAULT_PROCESSES }),
   provisioning: (o) => provisioningBench({ pushUsers: o.users ?? 10_000, passwordChanges: Number(process.env['IDSYNC_BENCH_PASSWORDS'] ?? 1_000), bigOrgUsers: Number(process.env['IDSYNC_BENCH_BIG_ORG'] ?? 100_000) }),
 };
 
-const USAGE = `usage: npm run bench -- [${Object.keys(BENCHES).join('|')}...] [--users N] [--duration S] [--warmup S] [--cpu-prof DIR]`;
+const USAGE = `usage: npm run bench -- [${Object.keys(BENCHES).join('|')}...] [--users N] [--duration S] [--warmup S] [--processes P] [--cpu-prof DIR]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -42,6 +47,7 @@ function parse() {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      processes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,6 +71,7 @@ const options: CommonOptions = {
   durationSeconds: number('duration', values.duration, 1) ?? 10,
   warmupSeconds: number('warmup', values.warmup, 0) ?? 2,
   cpuProfDir: values['cpu-prof'] === undefined ? null : path.resolve(values['cpu-prof']),
+  processes: number('processes', values.processes, 1),
 };
 
 for (const name of positionals.length > 0 ? positionals : Object.keys(BENCHES)) {

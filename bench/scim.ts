@@ -1,6 +1,7 @@
 /**
- * SCIM bench: seeds an org of N users in a temp SQLite file, starts the hub in a
- * child process and loads it over loopback with autocannon: filter by userName,
+ * SCIM bench: seeds an org of N users in a temp SQLite file, starts the hub as
+ * `idsync serve --processes P` would run (a child process, P HTTP server
+ * processes sharing the port) and loads it over loopback with autocannon: filter by userName,
  * get by id, create without and with a password, Bulk creates (50 per request),
  * PATCH active. Also measures the
  * raw argon2id rate in a separate process, the ceiling of password creates.
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { openApp } from '../src/app.js';
 import { OrgService } from '../src/services/orgs.js';
 import { startChild, type Child } from './child.js';
+import { treeCpu } from './proc-cpu.js';
 import { failureNote, runLoad, type LoadFigures, type NextRequest, type ServerCpu } from './load.js';
 import { loadAverage, machine, source, table, writeResults } from './report.js';
 import { sampleUsers, seedUsers, type SampledUser } from './seed.js';
@@ -24,6 +26,8 @@ export interface ScimBenchOptions {
   warmupSeconds: number;
   /** Run the server child under `node --cpu-prof`, writing profiles to this folder. */
   cpuProfDir: string | null;
+  /** HTTP server processes (`serve --processes`). */
+  processes: number;
 }
 
 const TARGETS = {
@@ -103,7 +107,7 @@ async function measure(name: string, t: Target, next: () => NextRequest, connect
     await runLoad({ ...base, title: `${name} warm-up`, durationSeconds: opts.warmupSeconds });
   }
   process.stderr.write(`  ${name}: ${opts.durationSeconds} s, ${connections} connections\n`);
-  const serverCpu = () => t.server.ask<ServerCpu>('cpu');
+  const serverCpu = async (): Promise<ServerCpu> => treeCpu(t.server.proc.pid ?? -1) ?? { totalMicros: 0, mainThreadMicros: null };
   const figures = await runLoad({ ...base, title: name, durationSeconds: opts.durationSeconds, serverCpu });
   const note = failureNote(name, figures);
   if (note) process.stderr.write(`  ! ${note}\n`);
@@ -140,8 +144,10 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
     if (sample.length === 0) throw new Error('No users to load: pass --users 1 or more.');
 
     const flags = opts.cpuProfDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir];
-    server = startChild('scim-server.ts', ['--db', db], { nodeFlags: flags, ipc: true });
-    const t: Target = { url: await server.firstLine, token: issued.secret, server };
+    // The real command, logging at warn (one line per request at info would be measured too).
+    const serve = ['serve', '--db', db, '--host', '127.0.0.1', '--port', '0', '--no-worker', '--processes', String(opts.processes)];
+    server = startChild('../src/cli/main.ts', serve, { nodeFlags: flags, env: { IDSYNC_LOG_LEVEL: 'warn' } });
+    const t: Target = { url: (await server.firstLine).replace(/^listening on /, ''), token: issued.secret, server };
     process.stderr.write(`  server at ${t.url}\n`);
     const gen = generators(sample);
 
@@ -166,7 +172,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       source: source(),
-      conditions: { loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds },
+      conditions: { loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, serverProcesses: opts.processes },
       users: opts.users,
       seedSeconds: Math.round(seedSeconds * 100) / 100,
       results: {
@@ -184,7 +190,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
     };
     const file = await writeResults('scim', results);
 
-    console.log(`\nscim bench: ${opts.users} users (seeded in ${results.seedSeconds} s), ${opts.durationSeconds} s per run, ${machine().cpus} cpus, node ${process.version}\n`);
+    console.log(`\nscim bench: ${opts.users} users (seeded in ${results.seedSeconds} s), ${opts.durationSeconds} s per run, ${machine().cpus} cpus, ${opts.processes} server process(es), node ${process.version}\n`);
     console.log(
       table([
         { name: 'filter userName eq', figures: filterByUserName, target: `>= 15000 req/s, p99 < 20 ms: ${filterMet ? 'met' : 'MISSED'}` },

@@ -1,12 +1,14 @@
 /**
  * A short-lived cache of what a bearer token resolves to (its org and the org's
  * settings), so that authentication is not two queries on every request. A
- * revocation or settings change made in this process clears it at once; one
- * made by another process (the CLI beside a running server) takes effect within
+ * revocation or settings change made in this process clears it at once, here
+ * and in the other processes of `serve --processes N` (peers.ts); one made by
+ * an unrelated process (the CLI beside a running server) takes effect within
  * CACHE_TTL_MS.
  */
 import type { Org } from '../core/types.js';
 import type { Store } from '../store/store.js';
+import { tellPeers } from './peers.js';
 
 export const CACHE_TTL_MS = 2_000;
 const MAX_ENTRIES = 10_000;
@@ -51,7 +53,11 @@ export function rememberPrincipal(store: Store, tokenHash: string, value: Cached
   m.set(tokenHash, { value, expires: nowMs + CACHE_TTL_MS });
 }
 
-/** After a revocation or an org settings change in this process. */
-export function forgetPrincipals(store: Store): void {
+/**
+ * After a revocation or an org settings change in this process; the other server
+ * processes are told (`relayed`: this process is the one told).
+ */
+export async function forgetPrincipals(store: Store, relayed = false): Promise<void> {
   entries(store).clear();
+  if (!relayed) await tellPeers(store, { kind: 'principals' });
 }

@@ -81,7 +81,7 @@ export class OrgService {
       return { ...org, settings };
     });
     // After the commit: a request racing the transaction must not cache the old state again.
-    forgetPrincipals(this.ctx.store);
+    await forgetPrincipals(this.ctx.store);
     return result;
   }
 
@@ -99,7 +99,7 @@ export class OrgService {
       return issued;
     });
     // After the commit: a request racing the transaction must not cache the old state again.
-    forgetPrincipals(this.ctx.store);
+    await forgetPrincipals(this.ctx.store);
     return result;
   }
 
@@ -107,10 +107,13 @@ export class OrgService {
     return this.ctx.store.read((s) => s.tokens.list(orgId));
   }
 
-  async revokeToken(tokenId: string, actor: Actor): Promise<ApiToken> {
+  /** Revokes a token; with `orgId`, only one of that org (another org's id is "not found", as an unknown one). */
+  async revokeToken(tokenId: string, actor: Actor, orgId?: string): Promise<ApiToken> {
     const result = await this.ctx.store.transaction(async (tx) => {
       const t = await tx.tokens.get(tokenId);
-      if (!t) throw notFound('TOKEN_NOT_FOUND', `No API token with id ${tokenId}. List tokens with \`idsync token list --org NAME\`.`);
+      if (!t || (orgId !== undefined && t.orgId !== orgId)) {
+        throw notFound('TOKEN_NOT_FOUND', `No API token with id ${tokenId}. List tokens with \`idsync token list --org NAME\` or GET /api/admin/v1/tokens.`);
+      }
       if (t.revoked) return t;
       const now = nowIso(this.ctx);
       await tx.tokens.revoke(tokenId, now);
@@ -118,7 +121,7 @@ export class OrgService {
       return { ...t, revoked: now };
     });
     // After the commit: a request racing the transaction must not cache the old state again.
-    forgetPrincipals(this.ctx.store);
+    await forgetPrincipals(this.ctx.store);
     return result;
   }
 

@@ -90,7 +90,7 @@ describe('idsync org and token', () => {
   it('an unknown token id is a not-found error naming the fix', async () => {
     const r = await runCli(['token', 'revoke', 'tok_nope', '--db', db]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^error: No API token with id tok_nope\. List tokens with `idsync token list --org NAME`\.\n$/);
+    assert.match(r.stderr, /^error: No API token with id tok_nope\. List tokens with `idsync token list --org NAME` or GET \/api\/admin\/v1\/tokens\.\n$/);
   });
 
   it('an unknown org names the org and the fix, in text and JSON', async () => {

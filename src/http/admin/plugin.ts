@@ -1,5 +1,5 @@
 /**
- * The admin API under /api/admin/v1: apps, assignments, jobs and tasks of the
+ * The admin API under /api/admin/v1: apps, assignments, jobs, tasks and API tokens of the
  * org whose API token is sent (the same bearer tokens as SCIM). JSON in, JSON
  * out; errors as `{"error": {"code", "message", "causes"}}` with the status of
  * the error family. Routes are thin: parse, authorize, call a service, render.
@@ -17,6 +17,7 @@ import { graphAnalysisRoutes } from './graph-analysis.js';
 import { graphRoutes } from './graph.js';
 import { renderAdminError } from './errors.js';
 import { taskRoutes } from './tasks.js';
+import { tokenRoutes } from './tokens.js';
 
 export const ADMIN_PREFIX = '/api/admin/v1';
 
@@ -52,7 +53,7 @@ function fromFastifyError(err: { code?: string; statusCode?: number; message: st
   return err;
 }
 
-const ENDPOINTS = '/apps, /apps/{app}, /apps/{app}/assignments, /apps/{app}/users/{userId}, /apps/{app}/groups/{groupId}, /apps/{app}/jobs, /tasks, /tasks/{id}, /tasks/{id}/retry, /tasks/{id}/dismiss, /doctor, /graph, /graph/paths, /graph/risks';
+const ENDPOINTS = '/apps, /apps/{app}, /apps/{app}/assignments, /apps/{app}/users/{userId}, /apps/{app}/groups/{groupId}, /apps/{app}/jobs, /tasks, /tasks/{id}, /tasks/{id}/retry, /tasks/{id}/dismiss, /doctor, /graph, /graph/paths, /graph/risks, /tokens, /tokens/{id}/revoke';
 
 export async function adminPlugin(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
   const orgs = new OrgService(opts.ctx);
@@ -86,6 +87,7 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminPluginOptions
 
   await appRoutes(app, opts.ctx);
   await taskRoutes(app, opts.ctx);
+  await tokenRoutes(app, opts.ctx);
   await doctorRoutes(app, opts.ctx);
   await graphRoutes(app, opts.ctx);
   await graphAnalysisRoutes(app, opts.ctx);

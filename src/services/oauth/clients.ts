@@ -164,7 +164,7 @@ export class OAuthClientService {
       return { before: c, after: updated };
     });
     if (next.before.jwksUri !== null) forgetJwks(this.ctx.store, next.before.jwksUri);
-    forgetOAuthClient(this.ctx.store, id);
+    await forgetOAuthClient(this.ctx.store, id);
     return next.after;
   }
 
@@ -202,7 +202,7 @@ export class OAuthClientService {
       return c;
     });
     if (removed.jwksUri !== null) forgetJwks(this.ctx.store, removed.jwksUri);
-    forgetOAuthClient(this.ctx.store, id);
+    await forgetOAuthClient(this.ctx.store, id);
     return removed;
   }
 
@@ -221,7 +221,7 @@ export class OAuthClientService {
       await scope.events.append(this.event(type, actor, updated, data, now));
       return updated;
     });
-    forgetOAuthClient(this.ctx.store, id);
+    await forgetOAuthClient(this.ctx.store, id);
     return result;
   }
 
@@ -238,7 +238,7 @@ export class OAuthClientService {
       await scope.events.append(this.event('system.oauth_client.revoke', actor, revoked, { name: c.name }, now));
       return revoked;
     });
-    forgetOAuthClient(this.ctx.store, id);
+    await forgetOAuthClient(this.ctx.store, id);
     return result;
   }
 

@@ -15,6 +15,7 @@ import { HUB_SIGNING_ALG, peekHeader } from '../../crypto/jwt.js';
 import type { OAuthClient } from '../../store/oauth.js';
 import type { Store } from '../../store/store.js';
 import type { ServiceContext } from '../context.js';
+import { tellPeers } from '../peers.js';
 import { invalidToken } from './errors.js';
 import { verificationKey } from './keys.js';
 import { CLOCK_SKEW_S, DPOP_MAX_AGE_S } from './token.js';
@@ -56,8 +57,10 @@ export type OAuthVerifier = (req: ResourceRequest) => Promise<VerifiedAccess>;
 export const CLIENT_CACHE_MS = 2_000;
 const clientCache = new WeakMap<Store, Map<string, { client: OAuthClient; org: Org; at: number }>>();
 
-export function forgetOAuthClient(store: Store, clientId: string): void {
+/** After a change to the client in this process; the other server processes are told (`relayed`: this one was told). */
+export async function forgetOAuthClient(store: Store, clientId: string, relayed = false): Promise<void> {
   clientCache.get(store)?.delete(clientId);
+  if (!relayed) await tellPeers(store, { kind: 'oauth-client', clientId });
 }
 
 /** Whether an Authorization header is meant for this verifier (DPoP, or Bearer with a JWT) rather than an API token. */
