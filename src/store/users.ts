@@ -3,10 +3,16 @@
  * cannot read or write another org's rows.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { CredentialProvider, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
+import type { CredentialProvider, Group, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
 import type { Database, UserRow, NewUserRow } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
 import { marker, runPrepared } from './prepared.js';
+
+/** What a rendered user shows of a group it belongs to. */
+export type GroupRef = Pick<Group, 'id' | 'name'>;
+
+/** The user's direct groups as [id, name] pairs ordered by name: SQLite's JSON aggregate (a PostgreSQL store would use json_agg). */
+const GROUPS_JSON = sql<string>`(select json_group_array(json_array(g.id, g.name) order by g.name_key) from group_members m join groups g on g.id = m.group_id where m.org_id = users.org_id and m.user_id = users.id)`;
 
 export interface PageQuery {
   where: RawBuilder<boolean> | null;
@@ -81,6 +87,30 @@ export class UserRepository {
       { org: this.orgId, id },
     );
     return r ? toUser(r) : null;
+  }
+
+  /**
+   * A user and the groups it is a direct member of (id and name, by name), in
+   * one statement: what a SCIM GET or userName lookup renders, without a second
+   * read of the memberships.
+   */
+  async getWithGroups(by: { id: string } | { login: string }): Promise<{ user: User; groups: GroupRef[] } | null> {
+    const byId = 'id' in by;
+    const [r] = await runPrepared<UserRow & { groups_json: string | null }>(
+      this.db,
+      byId ? 'users.getWithGroups.id' : 'users.getWithGroups.login',
+      (db) =>
+        db
+          .selectFrom('users')
+          .selectAll('users')
+          .select(GROUPS_JSON.as('groups_json'))
+          .where('users.org_id', '=', marker('org'))
+          .where(byId ? 'users.id' : 'users.login_key', '=', marker('key')),
+      { org: this.orgId, key: byId ? by.id : normalizeKey(by.login) },
+    );
+    if (!r) return null;
+    const pairs = JSON.parse(r.groups_json ?? '[]') as [string, string][];
+    return { user: toUser(r), groups: pairs.map(([id, name]) => ({ id, name })) };
   }
 
   async getByLogin(login: string): Promise<User | null> {

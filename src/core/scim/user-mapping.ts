@@ -182,7 +182,8 @@ export function fromScimUser(body: JsonObject): ScimUserInput {
 export interface RenderContext {
   /** Base URL of the SCIM service, e.g. `http://127.0.0.1:8080/scim/v2`. */
   baseUrl: string;
-  groups: Group[];
+  /** The user's direct groups: only id and name are shown. */
+  groups: Pick<Group, 'id' | 'name'>[];
 }
 
 export function etag(version: number): string {

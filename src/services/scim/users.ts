@@ -7,13 +7,14 @@ import type { Filter } from '../../core/filter/ast.js';
 import { USER_SCHEMA } from '../../core/scim/schema.js';
 import { notFound } from '../../core/errors.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
-import type { Group, Org, User, UserProfile } from '../../core/types.js';
+import type { Org, User, UserProfile } from '../../core/types.js';
 import { scimActiveActions } from '../../core/scim/active.js';
 import { normalizeResourceInput } from '../../core/scim/dialects.js';
 import { applyPatch } from '../../core/scim/patch.js';
 import { parsePatchRequest } from '../../core/scim/patch-request.js';
 import { SCIM_MANAGED_FIELDS, fromScimUser, toScimUser, type ScimUserInput } from '../../core/scim/user-mapping.js';
 import type { OrgScope } from '../../store/store.js';
+import type { GroupRef } from '../../store/users.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { UserService } from '../users.js';
 import { userColumns } from './columns.js';
@@ -50,10 +51,23 @@ export class ScimUsers {
     return this.ctx.store.org(this.org.id);
   }
 
-  private async groupsOf(users: User[]): Promise<Map<string, Group[]>> {
-    const out = new Map<string, Group[]>();
-    for (let i = 0; i < users.length; i += CHUNK) {
-      const part = await this.scope().groups.groupsOfUsers(users.slice(i, i + CHUNK).map((u) => u.id));
+  /**
+   * Groups read in the same statement as the user (GET by id, userName lookups),
+   * keyed by the very object read: a user changed since is another object, and
+   * its groups are read again.
+   */
+  private readonly readWithGroups = new WeakMap<User, GroupRef[]>();
+
+  private async groupsOf(users: User[]): Promise<Map<string, GroupRef[]>> {
+    const out = new Map<string, GroupRef[]>();
+    const missing: string[] = [];
+    for (const u of users) {
+      const known = this.readWithGroups.get(u);
+      if (known) out.set(u.id, known);
+      else missing.push(u.id);
+    }
+    for (let i = 0; i < missing.length; i += CHUNK) {
+      const part = await this.scope().groups.groupsOfUsers(missing.slice(i, i + CHUNK));
       for (const [k, v] of part) out.set(k, v);
     }
     return out;
@@ -64,6 +78,14 @@ export class ScimUsers {
     return users.map((u) => toScimUser(u, { baseUrl: this.baseUrl, groups: groups.get(u.id) ?? [] }));
   }
 
+  /** The user and its groups in one read; null when absent or deleted through SCIM. */
+  private async readVisible(by: { id: string } | { login: string }): Promise<User | null> {
+    const hit = await this.scope().users.getWithGroups(by);
+    if (!hit || hit.user.scimDeleted !== null) return null;
+    this.readWithGroups.set(hit.user, hit.groups);
+    return hit.user;
+  }
+
   /** A user visible to SCIM clients, or a 404 (also for ids of other orgs). */
   private async visible(id: string): Promise<User> {
     const u = await this.users.get(id);
@@ -72,7 +94,9 @@ export class ScimUsers {
   }
 
   async get(id: string): Promise<JsonObject> {
-    const [r] = await this.render([await this.visible(id)]);
+    const u = await this.readVisible({ id });
+    if (!u) throw notFound('SCIM_USER_NOT_FOUND', `User ${id} not found.`);
+    const [r] = await this.render([u]);
     return r as JsonObject;
   }
 
@@ -100,10 +124,9 @@ export class ScimUsers {
     if (f.op !== 'compare' || f.cmp !== 'eq' || typeof f.value !== 'string' || f.path.subAttr !== null) return undefined;
     if (f.path.schema !== null && f.path.schema.toLowerCase() !== USER_SCHEMA.toLowerCase()) return undefined;
     const attr = f.path.attr.toLowerCase();
-    const users = this.scope().users;
-    const u = attr === 'username' ? await users.getByLogin(f.value) : attr === 'id' ? await users.get(f.value) : undefined;
-    if (u === undefined) return undefined;
-    return u && u.scimDeleted === null ? u : null;
+    if (attr === 'username') return this.readVisible({ login: f.value });
+    if (attr === 'id') return this.readVisible({ id: f.value });
+    return undefined;
   }
 
   async create(body: JsonObject, actor: Actor): Promise<JsonObject> {
