@@ -28,10 +28,12 @@ function childrenOf(pid: number): number[] {
 /** A request on a new connection each time, so the primary hands each to the next server process. */
 function get(url: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    const req = request(url, { agent: false, timeout: 10_000, headers: { authorization: `Bearer ${token}` } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
+    // A failure, never a stalled suite, if a connection goes unanswered.
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in 10 s`)));
     req.on('error', reject);
     req.end();
   });
@@ -108,8 +110,12 @@ describe('idsync serve --processes 2', () => {
 
   it('a server process that dies is replaced, and the others keep serving meanwhile', async () => {
     const [victim] = childrenOf(child.pid as number);
+    const noticed = waitForLine(child.stderr!, new RegExp(`server process ${victim} exited \\(SIGKILL\\); starting another\\.$`));
     const replaced = waitForLine(child.stderr!, new RegExp(`is serving in place of ${victim}\\.$`));
     process.kill(victim as number, 'SIGKILL');
+    // Once the primary has seen the death it hands new connections only to the living
+    // (a connection it handed over in the instant before is lost with the process).
+    await noticed;
     assert.equal(await get(`${url}/scim/v2/Users?count=1`, token), 200);
     await replaced;
     const now = childrenOf(child.pid as number);
