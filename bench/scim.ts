@@ -15,6 +15,7 @@ import { openApp } from '../src/app.js';
 import { OrgService } from '../src/services/orgs.js';
 import { startChild, type Child } from './child.js';
 import { treeCpu } from './proc-cpu.js';
+import { runWrk, wrkVersion } from './wrk.js';
 import { failureNote, runLoad, type LoadFigures, type NextRequest, type ServerCpu } from './load.js';
 import { loadAverage, machine, source, table, writeResults } from './report.js';
 import { sampleUsers, seedUsers, type SampledUser } from './seed.js';
@@ -28,7 +29,11 @@ export interface ScimBenchOptions {
   cpuProfDir: string | null;
   /** HTTP server processes (`serve --processes`). */
   processes: number;
+  /** For the read runs (filter, get by id); writes always use autocannon. */
+  loadGenerator: LoadGenerator;
 }
+
+export type LoadGenerator = 'wrk' | 'autocannon';
 
 const TARGETS = {
   filterByUserName: { minRequestsPerSecond: 15_000, maxP99Ms: 20 },
@@ -69,6 +74,14 @@ function passwordFor(login: string): string {
   }
 }
 
+/** The read runs' request paths, for wrk (which picks one at random per request). */
+function readPaths(sample: readonly SampledUser[]): { filterByUserName: string[]; getById: string[] } {
+  return {
+    filterByUserName: sample.map((u) => `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${u.login}"`)}`),
+    getById: sample.map((u) => `/scim/v2/Users/${u.id}`),
+  };
+}
+
 type Generators = Record<'filterByUserName' | 'getById' | 'postWithoutPassword' | 'bulkCreate' | 'patchActive' | 'postWithPassword', () => NextRequest>;
 
 function generators(sample: readonly SampledUser[]): Generators {
@@ -100,18 +113,31 @@ interface Target {
   server: Child;
 }
 
-async function measure(name: string, t: Target, next: () => NextRequest, connections: number, opts: ScimBenchOptions): Promise<LoadFigures> {
-  const base = { url: t.url, token: t.token, connections, next };
+/** Requests built per call (autocannon), or GETs of paths picked at random (wrk). */
+type Load = { next: () => NextRequest } | { paths: readonly string[] };
+
+async function measure(name: string, t: Target, load: Load, connections: number, opts: ScimBenchOptions): Promise<LoadFigures> {
+  const run = (durationSeconds: number, serverCpu?: () => Promise<ServerCpu>): Promise<LoadFigures> =>
+    'paths' in load
+      ? runWrk({ url: t.url, token: t.token, connections, durationSeconds, paths: load.paths, ...(serverCpu ? { serverCpu } : {}) })
+      : runLoad({ url: t.url, token: t.token, connections, next: load.next, title: name, durationSeconds, ...(serverCpu ? { serverCpu } : {}) });
   if (opts.warmupSeconds > 0) {
     process.stderr.write(`  ${name}: warm-up ${opts.warmupSeconds} s\n`);
-    await runLoad({ ...base, title: `${name} warm-up`, durationSeconds: opts.warmupSeconds });
+    await run(opts.warmupSeconds);
   }
-  process.stderr.write(`  ${name}: ${opts.durationSeconds} s, ${connections} connections\n`);
+  process.stderr.write(`  ${name}: ${opts.durationSeconds} s, ${connections} connections, ${'paths' in load ? 'wrk' : 'autocannon'}\n`);
   const serverCpu = async (): Promise<ServerCpu> => treeCpu(t.server.proc.pid ?? -1) ?? { totalMicros: 0, mainThreadMicros: null };
-  const figures = await runLoad({ ...base, title: name, durationSeconds: opts.durationSeconds, serverCpu });
+  const figures = await run(opts.durationSeconds, serverCpu);
   const note = failureNote(name, figures);
   if (note) process.stderr.write(`  ! ${note}\n`);
   return figures;
+}
+
+/** A filter the load will repeat must find its user: a bench of empty results measures nothing. */
+async function assertFound(t: Target, filterPath: string): Promise<void> {
+  const res = await fetch(`${t.url}${filterPath}`, { headers: { authorization: `Bearer ${t.token}` } });
+  const body = (await res.json()) as { totalResults?: number };
+  if (res.status !== 200 || body.totalResults !== 1) throw new Error(`GET ${filterPath} answered ${res.status} with ${JSON.stringify(body).slice(0, 300)}; expected one user.`);
 }
 
 async function argon2Rate(seconds: number): Promise<Argon2Rate> {
@@ -150,15 +176,18 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
     const t: Target = { url: (await server.firstLine).replace(/^listening on /, ''), token: issued.secret, server };
     process.stderr.write(`  server at ${t.url}\n`);
     const gen = generators(sample);
+    const paths = readPaths(sample);
+    await assertFound(t, paths.filterByUserName[0] as string);
+    const read = (name: 'filterByUserName' | 'getById'): Load => (opts.loadGenerator === 'wrk' ? { paths: paths[name] } : { next: gen[name] });
 
-    const filterByUserName = await measure('filterByUserName', t, gen.filterByUserName, CONNECTIONS, opts);
-    const getById = await measure('getById', t, gen.getById, CONNECTIONS, opts);
-    const postWithoutPassword = await measure('postWithoutPassword', t, gen.postWithoutPassword, CONNECTIONS, opts);
-    const bulkCreate = await measure('bulkCreate', t, gen.bulkCreate, BULK_CONNECTIONS, opts);
-    const patchActive = await measure('patchActive', t, gen.patchActive, CONNECTIONS, opts);
+    const filterByUserName = await measure('filterByUserName', t, read('filterByUserName'), CONNECTIONS, opts);
+    const getById = await measure('getById', t, read('getById'), CONNECTIONS, opts);
+    const postWithoutPassword = await measure('postWithoutPassword', t, { next: gen.postWithoutPassword }, CONNECTIONS, opts);
+    const bulkCreate = await measure('bulkCreate', t, { next: gen.bulkCreate }, BULK_CONNECTIONS, opts);
+    const patchActive = await measure('patchActive', t, { next: gen.patchActive }, CONNECTIONS, opts);
     process.stderr.write(`  argon2 raw: ${ARGON2_IN_FLIGHT} in flight, ${opts.durationSeconds} s\n`);
     const raw = await argon2Rate(opts.durationSeconds);
-    const postWithPassword = await measure('postWithPassword', t, gen.postWithPassword, PASSWORD_CONNECTIONS, opts);
+    const postWithPassword = await measure('postWithPassword', t, { next: gen.postWithPassword }, PASSWORD_CONNECTIONS, opts);
     await server.stop();
     server = null;
 
@@ -172,7 +201,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       source: source(),
-      conditions: { loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, serverProcesses: opts.processes },
+      conditions: { loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, serverProcesses: opts.processes, readLoadGenerator: opts.loadGenerator === 'wrk' ? `wrk ${wrkVersion() ?? ''}`.trim() : 'autocannon', writeLoadGenerator: 'autocannon' },
       users: opts.users,
       seedSeconds: Math.round(seedSeconds * 100) / 100,
       results: {
@@ -190,7 +219,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
     };
     const file = await writeResults('scim', results);
 
-    console.log(`\nscim bench: ${opts.users} users (seeded in ${results.seedSeconds} s), ${opts.durationSeconds} s per run, ${machine().cpus} cpus, ${opts.processes} server process(es), node ${process.version}\n`);
+    console.log(`\nscim bench: ${opts.users} users (seeded in ${results.seedSeconds} s), ${opts.durationSeconds} s per run, ${machine().cpus} cpus, ${opts.processes} server process(es), reads loaded by ${results.conditions.readLoadGenerator}, node ${process.version}\n`);
     console.log(
       table([
         { name: 'filter userName eq', figures: filterByUserName, target: `>= 15000 req/s, p99 < 20 ms: ${filterMet ? 'met' : 'MISSED'}` },
