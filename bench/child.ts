@@ -1,5 +1,5 @@
 /**
- * Child processes of a bench: a TypeScript entry run under tsx with this
+ * Child processes of a bench: a TypeScript entry run under tsx (or a built .js one) with this
  * process's environment, whose first stdout line is its answer (a URL, a JSON
  * figure). Anything else it prints goes to our stderr.
  */
@@ -23,7 +23,9 @@ export function benchFile(name: string): string {
 }
 
 export function startChild(script: string, args: readonly string[], opts: { nodeFlags?: readonly string[]; ipc?: boolean; env?: NodeJS.ProcessEnv } = {}): Child {
-  const proc = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', benchFile(script), ...args], {
+  // TypeScript runs under tsx; a built entry (dist/*.js) runs as it ships, without tsx's loader.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const proc = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...loader, benchFile(script), ...args], {
     stdio: opts.ipc ? ['ignore', 'pipe', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...opts.env },
   });

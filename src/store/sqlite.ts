@@ -51,6 +51,20 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+const DEFAULT_READER_MMAP_BYTES = 1024 * 1024 * 1024;
+
+/** IDSYNC_SQLITE_MMAP_BYTES: the reader's mapping of the database file (a limit; only the file's size is mapped). */
+function readerMmapBytes(): number {
+  const text = process.env['IDSYNC_SQLITE_MMAP_BYTES'];
+  if (text === undefined || text === '') return DEFAULT_READER_MMAP_BYTES;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new IdsyncError('invalid', 'STORE_BAD_MMAP_SIZE', `IDSYNC_SQLITE_MMAP_BYTES must be a whole number of bytes, 0 or more (got ${JSON.stringify(text)}); 0 turns memory-mapped reads off.`, { expose: true });
+  }
+  return n;
+}
+
 export function openSqlite(file: string): Backend {
   let raw: Database.Database;
   try {
@@ -72,10 +86,21 @@ export function openSqlite(file: string): Backend {
   // syscall per page, which tripled the cost of an insert inside a savepoint. In
   // memory, a sub-journal holds at most the pages one transaction changes.
   raw.pragma('temp_store = MEMORY');
+  // A checkpoint copies the WAL's pages into the database file, on the commit that
+  // crosses the threshold. Creates rewrite the same few pages (the tails of the
+  // table, of the event log and of the ordered indexes): checkpointing every 10,000
+  // pages (a WAL of up to ~40 MiB) instead of SQLite's 1,000 writes each of those
+  // pages a tenth as often (SCIM creates: about a fifth less CPU per create here).
+  raw.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
   // A second handle for committed reads (WAL lets readers run beside the writer).
   const reader = new Database(file, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
+  // Reads map the file: a page not in SQLite's cache is a memory read, not a pread()
+  // and a 4 KiB copy into the cache (a lookup by userName in 100,000 users: 18 -> 14 µs
+  // here). Only the reader: SQLite writes through its own pages either way. 0 turns it
+  // off, for a filesystem where a mapped file's I/O error would be a SIGBUS (NFS).
+  reader.pragma(`mmap_size = ${readerMmapBytes()}`);
   const readCache = withStatementCache(reader);
   registerCommittedReader(db, { all: (sqlText, params) => readCache.prepare(sqlText).all(...params) });
   return {

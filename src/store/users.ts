@@ -7,6 +7,7 @@ import type { CredentialProvider, Group, ScimExtra, User, UserProfile, UserStatu
 import type { Database, UserRow, NewUserRow } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
 import { marker, runPrepared } from './prepared.js';
+import { runCompiled, slot } from './compiled.js';
 
 /** What a rendered user shows of a group it belongs to. */
 export type GroupRef = Pick<Group, 'id' | 'name'>;
@@ -68,6 +69,19 @@ function toRow(u: User): NewUserRow {
     version: u.version,
   };
 }
+
+/** The columns of a users row, in the order of the insert statement's slots. */
+const USER_COLUMNS = [
+  'id', 'org_id', 'login', 'login_key', 'email_key', 'external_id', 'status', 'profile', 'scim_extra', 'credential_provider', 'password_hash',
+  'password_changed', 'failed_sign_ins', 'created', 'activated', 'status_changed', 'last_login', 'last_updated', 'scim_deleted', 'version',
+] as const satisfies readonly (keyof NewUserRow)[];
+
+// A column added to the table and not here fails to compile.
+const _everyColumn: [Exclude<keyof NewUserRow, (typeof USER_COLUMNS)[number]>] extends [never] ? true : never = true;
+void _everyColumn;
+
+// Slot markers stand in for every value (strings in the built query, swapped for the row's at run time).
+const INSERT_SLOTS = Object.fromEntries(USER_COLUMNS.map((c, i) => [c, slot(i)])) as unknown as NewUserRow;
 
 export class UserRepository {
   constructor(
@@ -140,8 +154,10 @@ export class UserRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** On every create: the statement is built and compiled once (compiled.ts). */
   async insert(u: User): Promise<void> {
-    await this.db.insertInto('users').values(toRow(u)).execute();
+    const row = toRow(u);
+    await runCompiled(this.db, 'users.insert', () => this.db.insertInto('users').values(INSERT_SLOTS), USER_COLUMNS.map((c) => row[c]));
   }
 
   /** Writes the whole row if its version is still `expectedVersion`; returns false if someone else changed it. */

@@ -142,6 +142,8 @@ export class ScimUsers {
       actor,
     );
     // A user created inactive by SCIM is staged; nothing to render but the new resource.
+    // A user just created is in no group: no read for its groups.
+    this.readWithGroups.set(created, []);
     return (await this.render([created]))[0] as JsonObject;
   }
 
