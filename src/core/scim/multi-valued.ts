@@ -14,11 +14,20 @@ const isPrimary = (o: JsonObject): boolean => o['primary'] === true;
 
 /** The primary entry, else the first of the preferred type, else the first not taken. */
 export function primaryOr(preferredType: string, excludeTypes: string[] = []): Picker {
+  // One pass, no arrays: this runs for every email and phone of every user rendered.
   return (items, taken) => {
-    const free = items.map((o, i) => ({ o, i })).filter(({ o, i }) => !taken.has(i) && !excludeTypes.includes(typeOf(o)));
-    return (
-      free.find(({ o }) => isPrimary(o))?.i ?? free.find(({ o }) => typeOf(o) === preferredType)?.i ?? free[0]?.i ?? -1
-    );
+    let ofPreferred = -1;
+    let first = -1;
+    for (let i = 0; i < items.length; i++) {
+      if (taken.has(i)) continue;
+      const o = items[i] as JsonObject;
+      const type = typeOf(o);
+      if (excludeTypes.includes(type)) continue;
+      if (isPrimary(o)) return i;
+      if (ofPreferred < 0 && type === preferredType) ofPreferred = i;
+      if (first < 0) first = i;
+    }
+    return ofPreferred >= 0 ? ofPreferred : first;
   };
 }
 

@@ -21,6 +21,9 @@ import { userColumns } from './columns.js';
 import { retryOnRace } from './retry.js';
 import { listResources, type ListParams, type ListResult } from './list.js';
 
+/** Users deleted through SCIM stay in the store (DEPROVISIONED) and are hidden from SCIM clients. */
+const VISIBLE = sql<boolean>`scim_deleted is null`;
+
 /** `IN (...)` lists stay well under every backend's bound-parameter limit. */
 const CHUNK = 500;
 
@@ -107,7 +110,7 @@ export class ScimUsers {
         {
           resourceType: 'User',
           columns: userColumns,
-          baseWhere: sql<boolean>`scim_deleted is null`,
+          baseWhere: VISIBLE,
           count: (w) => users.count(w),
           page: (q) => users.page(q),
           scan: (w) => users.scan(w),
