@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IdSource } from '../core/types.js';
 import { toBase62 } from './ids.js';
@@ -30,12 +31,17 @@ export function generateApiToken(ids: IdSource): GeneratedApiToken {
   return { token, prefix: secret.slice(0, API_TOKEN_DISPLAY_CHARS), hash: hashApiToken(token) };
 }
 
+// Every authenticated request hashes its token. crypto.hash (Node >= 20.12) does it in one
+// call at about a third of createHash's cost; earlier 20.x releases lack it.
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
 /**
  * A plain SHA-256 suffices (no salt, no slow hash): the token has ~238 random bits,
  * so there is nothing to brute-force, and a deterministic hash allows lookup by index.
  */
 export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 /** Cheap shape check so that malformed credentials are refused before any lookup. */

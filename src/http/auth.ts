@@ -8,9 +8,11 @@ import type { Org } from '../core/types.js';
 import type { Actor } from '../services/context.js';
 import type { OrgService } from '../services/orgs.js';
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
 /** The secret of an `Authorization: Bearer <token>` header; refuses anything else. */
 export function bearerSecret(header: string | undefined): string {
-  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const m = header === undefined ? null : BEARER.exec(header);
   if (!m) {
     throw unauthorized('AUTH_MISSING_TOKEN', 'Authentication required: send "Authorization: Bearer <token>" with an API token of the org (`idsync token create --org NAME`).');
   }
@@ -31,4 +33,15 @@ export interface Authenticated {
 export async function authenticateBearer(orgs: OrgService, header: string | undefined): Promise<Authenticated> {
   const principal = await orgs.authenticate(bearerSecret(header));
   return { org: principal.org, actor: `token:${principal.tokenId}` };
+}
+
+/**
+ * The same answer without waiting when the token was resolved moments ago (almost
+ * every request of a busy client); null when `authenticateBearer` must be asked,
+ * including for every header it would refuse.
+ */
+export function cachedBearer(orgs: OrgService, header: string | undefined): Authenticated | null {
+  const m = header === undefined ? null : BEARER.exec(header);
+  const principal = m ? orgs.cachedAuthentication(m[1] as string) : null;
+  return principal ? { org: principal.org, actor: `token:${principal.tokenId}` } : null;
 }

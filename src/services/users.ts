@@ -185,11 +185,12 @@ export class UserService {
         throw conflict('USER_LOGIN_TAKEN', `A user with login "${existing.profile.login}" already exists in this org (id ${existing.id}${existing.scimDeleted ? ', deleted through SCIM and kept as DEPROVISIONED; remove it with `idsync user delete`' : ''}). Logins are unique per org, compared case-insensitively.`);
       }
       await scope.users.insert(user);
-      await scope.events.append(this.event('user.lifecycle.create', actor, id, { login, status, activated: input.activate }, now));
+      const events = [this.event('user.lifecycle.create', actor, id, { login, status, activated: input.activate }, now)];
       if (passwordHash !== null) {
-        await scope.users.addPasswordHistory(id, passwordHash, now, HISTORY_KEEP);
-        await scope.events.append(this.event('user.account.update_password', actor, id, { reason: input.password === undefined ? 'created with imported hash' : 'created with password' }, now));
+        await scope.users.startPasswordHistory(id, passwordHash, now);
+        events.push(this.event('user.account.update_password', actor, id, { reason: input.password === undefined ? 'created with imported hash' : 'created with password' }, now));
       }
+      await scope.events.appendMany(events);
       queued = await planUserJobs(this.ctx, scope, { userId: id, reason: 'user.lifecycle.create', ...(input.password === undefined ? {} : { password: input.password }) });
       return user;
     });

@@ -1,7 +1,8 @@
 /** Password policies of one org, highest priority (lowest number) first. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { PasswordPolicy, PasswordPolicySettings } from '../core/types.js';
-import type { Database } from './schema.js';
+import type { Database, PasswordPoliciesTable } from './schema.js';
+import { marker, runPrepared } from './prepared.js';
 
 export class PolicyRepository {
   constructor(
@@ -9,14 +10,14 @@ export class PolicyRepository {
     readonly orgId: string,
   ) {}
 
+  /** Read on every password check: compiled once, and outside a transaction from the committed reader. */
   async list(): Promise<PasswordPolicy[]> {
-    const rows = await this.db
-      .selectFrom('password_policies')
-      .selectAll()
-      .where('org_id', '=', this.orgId)
-      .orderBy('priority')
-      .orderBy('created')
-      .execute();
+    const rows = await runPrepared<Selectable<PasswordPoliciesTable>>(
+      this.db,
+      'policies.list',
+      (db) => db.selectFrom('password_policies').selectAll().where('org_id', '=', marker('org')).orderBy('priority').orderBy('created'),
+      { org: this.orgId },
+    );
     return rows.map((r) => ({
       id: r.id,
       orgId: r.org_id,

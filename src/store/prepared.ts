@@ -16,6 +16,12 @@ import type { Database } from './schema.js';
  */
 export interface CommittedReader {
   all(sqlText: string, parameters: readonly unknown[]): unknown[];
+  /**
+   * The rows as arrays of column values in select-list order. A driver that builds a
+   * row object key by key (better-sqlite3: an internalized name and a shape change per
+   * column) spends more on that than on the lookup itself.
+   */
+  values(sqlText: string, parameters: readonly unknown[]): unknown[][];
 }
 
 const readers = new WeakMap<Kysely<Database>, CommittedReader>();
@@ -30,12 +36,9 @@ export function marker(name: string): string {
   return `\u0000param:${name}`;
 }
 
-export async function runPrepared<R>(
-  db: Kysely<Database>,
-  key: string,
-  build: (db: Kysely<Database>) => { compile(): CompiledQuery },
-  values: Record<string, unknown>,
-): Promise<R[]> {
+type Build = (db: Kysely<Database>) => { compile(): CompiledQuery };
+
+function compiledFor(db: Kysely<Database>, key: string, build: Build, values: Record<string, unknown>): CompiledQuery {
   let perDb = cache.get(db);
   if (!perDb) {
     perDb = new Map();
@@ -50,8 +53,24 @@ export async function runPrepared<R>(
     if (typeof p === 'string' && p.startsWith('\u0000param:')) return values[p.slice(7)];
     return p;
   });
+  return { ...compiled, parameters };
+}
+
+export async function runPrepared<R>(db: Kysely<Database>, key: string, build: Build, values: Record<string, unknown>): Promise<R[]> {
+  const query = compiledFor(db, key, build, values);
   const reader = db.isTransaction ? undefined : readers.get(db);
-  if (reader) return reader.all(compiled.sql, parameters) as R[];
-  const result = await db.executeQuery<R>({ ...compiled, parameters });
-  return result.rows;
+  if (reader) return reader.all(query.sql, query.parameters) as R[];
+  return (await db.executeQuery<R>(query)).rows;
+}
+
+/**
+ * As runPrepared, with each row as its values in the order of `columns`, the names
+ * of the query's select list (used to read them from a transaction's row objects).
+ */
+export async function runPreparedValues(db: Kysely<Database>, key: string, build: Build, values: Record<string, unknown>, columns: readonly string[]): Promise<unknown[][]> {
+  const query = compiledFor(db, key, build, values);
+  const reader = db.isTransaction ? undefined : readers.get(db);
+  if (reader) return reader.values(query.sql, query.parameters);
+  const { rows } = await db.executeQuery<Record<string, unknown>>(query);
+  return rows.map((r) => columns.map((c) => r[c]));
 }

@@ -10,13 +10,15 @@ import type { Backend } from './backend.js';
 import { registerCommittedReader } from './prepared.js';
 
 /** better-sqlite3 parses SQL on every prepare; a bounded statement cache saves that on hot paths. */
-function withStatementCache(db: Database.Database, limit = 512): { prepare(sql: string): Database.Statement; close(): void } {
+function withStatementCache(db: Database.Database, opts: { limit?: number; raw?: boolean } = {}): { prepare(sql: string): Database.Statement; close(): void } {
+  const limit = opts.limit ?? 512;
   const cache = new Map<string, Database.Statement>();
   return {
     prepare(sqlText: string) {
       let stmt = cache.get(sqlText);
       if (stmt === undefined) {
         stmt = db.prepare(sqlText);
+        if (opts.raw) stmt.raw(true);
         if (cache.size >= limit) {
           const oldest = cache.keys().next().value;
           if (oldest !== undefined) cache.delete(oldest);
@@ -105,7 +107,11 @@ export function openSqlite(file: string): Backend {
   // off, for a filesystem where a mapped file's I/O error would be a SIGBUS (NFS).
   reader.pragma(`mmap_size = ${mmapBytes}`);
   const readCache = withStatementCache(reader);
-  registerCommittedReader(db, { all: (sqlText, params) => readCache.prepare(sqlText).all(...params) });
+  const valuesCache = withStatementCache(reader, { raw: true });
+  registerCommittedReader(db, {
+    all: (sqlText, params) => readCache.prepare(sqlText).all(...params),
+    values: (sqlText, params) => valuesCache.prepare(sqlText).all(...params) as unknown[][],
+  });
   return {
     kind: 'sqlite',
     db,

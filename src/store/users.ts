@@ -6,7 +6,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CredentialProvider, Group, ScimExtra, User, UserProfile, UserStatus } from '../core/types.js';
 import type { Database, UserRow, NewUserRow } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
-import { marker, runPrepared } from './prepared.js';
+import { marker, runPreparedValues } from './prepared.js';
 import { runCompiled, slot } from './compiled.js';
 
 /** What a rendered user shows of a group it belongs to. */
@@ -20,28 +20,6 @@ export interface PageQuery {
   orderBy: { column: string; descending: boolean } | null;
   offset: number;
   limit: number;
-}
-
-function toUser(r: UserRow): User {
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    status: r.status as UserStatus,
-    externalId: r.external_id,
-    profile: JSON.parse(r.profile) as UserProfile,
-    scimExtra: JSON.parse(r.scim_extra) as ScimExtra,
-    credentialProvider: r.credential_provider as CredentialProvider,
-    passwordHash: r.password_hash,
-    passwordChanged: r.password_changed,
-    failedSignIns: r.failed_sign_ins,
-    created: r.created,
-    activated: r.activated,
-    statusChanged: r.status_changed,
-    lastLogin: r.last_login,
-    lastUpdated: r.last_updated,
-    scimDeleted: r.scim_deleted,
-    version: r.version,
-  };
 }
 
 function toRow(u: User): NewUserRow {
@@ -80,6 +58,39 @@ const USER_COLUMNS = [
 const _everyColumn: [Exclude<keyof NewUserRow, (typeof USER_COLUMNS)[number]>] extends [never] ? true : never = true;
 void _everyColumn;
 
+/** Each column's place in USER_COLUMNS, which is also the order of the hot reads' select list. */
+const AT = Object.fromEntries(USER_COLUMNS.map((c, i) => [c, i])) as { readonly [K in (typeof USER_COLUMNS)[number]]: number };
+
+/** A users row given as its values in USER_COLUMNS order (a point read's raw row). */
+function userFromValues(v: readonly unknown[]): User {
+  return {
+    id: v[AT.id] as string,
+    orgId: v[AT.org_id] as string,
+    status: v[AT.status] as UserStatus,
+    externalId: v[AT.external_id] as string | null,
+    profile: JSON.parse(v[AT.profile] as string) as UserProfile,
+    scimExtra: JSON.parse(v[AT.scim_extra] as string) as ScimExtra,
+    credentialProvider: v[AT.credential_provider] as CredentialProvider,
+    passwordHash: v[AT.password_hash] as string | null,
+    passwordChanged: v[AT.password_changed] as string | null,
+    failedSignIns: v[AT.failed_sign_ins] as number,
+    created: v[AT.created] as string,
+    activated: v[AT.activated] as string | null,
+    statusChanged: v[AT.status_changed] as string | null,
+    lastLogin: v[AT.last_login] as string | null,
+    lastUpdated: v[AT.last_updated] as string,
+    scimDeleted: v[AT.scim_deleted] as string | null,
+    version: v[AT.version] as number,
+  };
+}
+
+function toUser(r: UserRow): User {
+  return userFromValues(USER_COLUMNS.map((c) => r[c]));
+}
+
+/** The select list of the point reads: the users columns in USER_COLUMNS order, then the groups. */
+const POINT_READ_COLUMNS = [...USER_COLUMNS, 'groups_json'] as const;
+const USER_SELECT = USER_COLUMNS.map((c) => `users.${c}` as const);
 // Slot markers stand in for every value (strings in the built query, swapped for the row's at run time).
 const INSERT_SLOTS = Object.fromEntries(USER_COLUMNS.map((c, i) => [c, slot(i)])) as unknown as NewUserRow;
 
@@ -94,13 +105,14 @@ export class UserRepository {
   }
 
   async get(id: string): Promise<User | null> {
-    const [r] = await runPrepared<UserRow>(
+    const [v] = await runPreparedValues(
       this.db,
       'users.get',
-      (db) => db.selectFrom('users').selectAll().where('org_id', '=', marker('org')).where('id', '=', marker('id')),
+      (db) => db.selectFrom('users').select(USER_SELECT).where('org_id', '=', marker('org')).where('id', '=', marker('id')),
       { org: this.orgId, id },
+      USER_COLUMNS,
     );
-    return r ? toUser(r) : null;
+    return v ? userFromValues(v) : null;
   }
 
   /**
@@ -110,31 +122,33 @@ export class UserRepository {
    */
   async getWithGroups(by: { id: string } | { login: string }): Promise<{ user: User; groups: GroupRef[] } | null> {
     const byId = 'id' in by;
-    const [r] = await runPrepared<UserRow & { groups_json: string | null }>(
+    const [v] = await runPreparedValues(
       this.db,
       byId ? 'users.getWithGroups.id' : 'users.getWithGroups.login',
       (db) =>
         db
           .selectFrom('users')
-          .selectAll('users')
+          .select(USER_SELECT)
           .select(GROUPS_JSON.as('groups_json'))
           .where('users.org_id', '=', marker('org'))
           .where(byId ? 'users.id' : 'users.login_key', '=', marker('key')),
       { org: this.orgId, key: byId ? by.id : normalizeKey(by.login) },
+      POINT_READ_COLUMNS,
     );
-    if (!r) return null;
-    const pairs = JSON.parse(r.groups_json ?? '[]') as [string, string][];
-    return { user: toUser(r), groups: pairs.map(([id, name]) => ({ id, name })) };
+    if (!v) return null;
+    const pairs = JSON.parse((v[USER_COLUMNS.length] as string | null) ?? '[]') as [string, string][];
+    return { user: userFromValues(v), groups: pairs.map(([id, name]) => ({ id, name })) };
   }
 
   async getByLogin(login: string): Promise<User | null> {
-    const [r] = await runPrepared<UserRow>(
+    const [v] = await runPreparedValues(
       this.db,
       'users.getByLogin',
-      (db) => db.selectFrom('users').selectAll().where('org_id', '=', marker('org')).where('login_key', '=', marker('key')),
+      (db) => db.selectFrom('users').select(USER_SELECT).where('org_id', '=', marker('org')).where('login_key', '=', marker('key')),
       { org: this.orgId, key: normalizeKey(login) },
+      USER_COLUMNS,
     );
-    return r ? toUser(r) : null;
+    return v ? userFromValues(v) : null;
   }
 
   async findByExternalId(externalId: string): Promise<User[]> {
@@ -203,8 +217,13 @@ export class UserRepository {
     return rows.map(toUser);
   }
 
+  /** A new user's first history entry: there is nothing older to trim. */
+  async startPasswordHistory(userId: string, hash: string, created: string): Promise<void> {
+    await runCompiled(this.db, 'password_history.insert', () => this.db.insertInto('password_history').values({ user_id: slot(0), hash: slot(1), created: slot(2) }), [userId, hash, created]);
+  }
+
   async addPasswordHistory(userId: string, hash: string, created: string, keep: number): Promise<void> {
-    await this.db.insertInto('password_history').values({ user_id: userId, hash, created }).execute();
+    await this.startPasswordHistory(userId, hash, created);
     // Keep only what the strictest possible policy can ask for, so history never grows without bound.
     const stale = await this.db
       .selectFrom('password_history')

@@ -158,9 +158,76 @@ function projectContainer(obj: JsonObject, defs: ScimAttribute[], include: Selec
 
 const NO_SELECTORS: Selector[] = [];
 
+/** What the default projection (neither parameter given) does with one top-level key. */
+type DefaultRule =
+  | { kind: 'keep' }
+  | { kind: 'drop' }
+  | { kind: 'subs'; def: ScimAttribute; never: Set<string> }
+  | { kind: 'extension'; defs: ScimAttribute[] };
+
+const KEEP: DefaultRule = { kind: 'keep' };
+const DROP: DefaultRule = { kind: 'drop' };
+
+function defaultRuleFor(rt: ScimResourceType, key: string): DefaultRule {
+  const lower = key.toLowerCase();
+  if (lower === 'schemas') return KEEP;
+  const urn = extensionUrn(rt, key);
+  if (urn !== null) return { kind: 'extension', defs: extensionSchemas(rt).find((s) => s.id === urn)?.attributes ?? [] };
+  const ix = indexOf(coreDefs(rt));
+  const def = ix.byName.get(lower);
+  if (def === undefined) return KEEP;
+  if (def.returned === 'never' || def.returned === 'request') return DROP;
+  const never = ix.neverSubs.get(def);
+  return never === undefined ? KEEP : { kind: 'subs', def, never };
+}
+
+// Keys of rendered resources are a small set (the schemas' attribute names); client-made
+// keys (unknown extension URNs kept from a PUT) are looked up without being remembered
+// once the table is full.
+const MAX_REMEMBERED_KEYS = 512;
+const defaultRules = new Map<ScimResourceType, Map<string, DefaultRule>>();
+
+function defaultRule(rt: ScimResourceType, key: string): DefaultRule {
+  let rules = defaultRules.get(rt);
+  if (rules === undefined) {
+    rules = new Map();
+    defaultRules.set(rt, rules);
+  }
+  let rule = rules.get(key);
+  if (rule === undefined) {
+    rule = defaultRuleFor(rt, key);
+    if (rules.size < MAX_REMEMBERED_KEYS) rules.set(key, rule);
+  }
+  return rule;
+}
+
+/**
+ * The projection of a response whose client named no attributes: the same result as
+ * the general path with no selectors, in one pass with each key's rule looked up once
+ * per key name. Almost every response (every provisioning lookup) takes this path.
+ */
+function projectDefault(resource: JsonObject, rt: ScimResourceType): JsonObject {
+  const out: JsonObject = {};
+  for (const k in resource) {
+    const v = resource[k] as JsonValue;
+    const rule = defaultRule(rt, k);
+    if (rule.kind === 'keep') out[k] = v;
+    else if (rule.kind === 'subs') {
+      const { never } = rule;
+      const kept = filterSubs(v, rule.def, (n) => !never.has(n));
+      if (kept !== undefined) out[k] = kept;
+    } else if (rule.kind === 'extension' && isJsonObject(v)) {
+      const ext = projectContainer(v, rule.defs, null, NO_SELECTORS);
+      if (Object.keys(ext).length > 0) out[k] = ext;
+    }
+  }
+  return out;
+}
+
 export function projectAttributes(resource: JsonObject, resourceType: ScimResourceType, opts: ProjectionOptions): JsonObject {
   const include = opts.attributes === undefined || opts.attributes.length === 0 ? null : selectorsFor(opts.attributes, resourceType, 'attributes');
   const exclude = opts.excludedAttributes === undefined ? NO_SELECTORS : selectorsFor(opts.excludedAttributes, resourceType, 'excludedAttributes');
+  if (include === null && exclude.length === 0) return projectDefault(resource, resourceType);
   const extensions = extensionSchemas(resourceType);
   const isExtension = (k: string) => extensionUrn(resourceType, k) !== null;
   const core = projectContainer(

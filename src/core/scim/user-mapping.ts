@@ -38,6 +38,8 @@ const NAME_PARTS: [string, string][] = [
   ['honorificPrefix', 'honorificPrefix'],
   ['honorificSuffix', 'honorificSuffix'],
 ];
+/** The name parts in the order name.formatted joins them. */
+const FORMATTED_ORDER = ['honorificPrefix', 'firstName', 'middleName', 'lastName', 'honorificSuffix'] as const;
 const ENTERPRISE_SAME = ['employeeNumber', 'costCenter', 'organization', 'division', 'department'];
 /** Multi-valued attributes with no flat home, kept whole. */
 const KEPT_WHOLE = ['ims', 'photos', 'entitlements', 'roles', 'x509Certificates'];
@@ -220,7 +222,11 @@ export function toScimUser(user: User, ctx: RenderContext): JsonObject {
     if (v !== null) name[scimKey] = v;
   }
   const formatted = typeof user.scimExtra['nameFormatted'] === 'string' ? user.scimExtra['nameFormatted'] : null;
-  const derived = [p.honorificPrefix, p.firstName, p.middleName, p.lastName, p.honorificSuffix].map(str).filter((x) => x !== null).join(' ');
+  let derived = '';
+  for (const field of FORMATTED_ORDER) {
+    const part = str(p[field]);
+    if (part !== null) derived = derived === '' ? part : `${derived} ${part}`;
+  }
   if (formatted !== null || derived !== '') name['formatted'] = formatted ?? derived;
   if (Object.keys(name).length) out['name'] = name;
   for (const k of SAME_NAME) {

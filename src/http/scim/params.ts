@@ -64,30 +64,36 @@ function sortPath(raw: string | undefined): AttrPath | null {
 
 /** From query parameters (GET) or a SearchRequest body (POST .search); names are case-insensitive. */
 export function parseListRequest(source: Record<string, unknown>): ListRequest {
-  const get = (name: string): unknown => {
-    const k = Object.keys(source).find((key) => key.toLowerCase() === name.toLowerCase());
-    return k === undefined ? undefined : source[k];
-  };
+  // Parameter names are case-insensitive; the first spelling given wins.
+  const byLowerName = new Map<string, unknown>();
+  for (const key of Object.keys(source)) {
+    const lower = key.toLowerCase();
+    if (!byLowerName.has(lower)) byLowerName.set(lower, source[key]);
+  }
+  const get = (lowerName: string): unknown => byLowerName.get(lowerName);
   const filterText = text('filter', get('filter'));
   // Clamped so a huge startIndex is an empty page, not an offset the database cannot bind.
-  const startIndex = Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, int('startIndex', get('startIndex')) ?? 1));
+  const startIndex = Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, int('startIndex', get('startindex')) ?? 1));
   // RFC 7644 3.4.2.4: a negative count is 0; a count above the maximum is the maximum.
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, int('count', get('count')) ?? DEFAULT_PAGE_SIZE));
-  const order = text('sortOrder', get('sortOrder'));
+  const order = text('sortOrder', get('sortorder'));
   if (order !== undefined && !['ascending', 'descending'].includes(order.toLowerCase())) {
     throw invalid('SCIM_INVALID_PARAMETER', `sortOrder must be "ascending" or "descending"; got ${JSON.stringify(order)}.`, { scimType: 'invalidValue' });
   }
+  const projection: Projection = {};
   const attributes = list('attributes', get('attributes'));
-  const excludedAttributes = list('excludedAttributes', get('excludedAttributes'));
+  if (attributes) projection.attributes = attributes;
+  const excludedAttributes = list('excludedAttributes', get('excludedattributes'));
+  if (excludedAttributes) projection.excludedAttributes = excludedAttributes;
   return {
     list: {
       filter: filterText === undefined || filterText.trim() === '' ? null : parseScimFilter(filterText),
       startIndex,
       count,
-      sortBy: sortPath(text('sortBy', get('sortBy'))),
+      sortBy: sortPath(text('sortBy', get('sortby'))),
       descending: order?.toLowerCase() === 'descending',
     },
-    projection: { ...(attributes ? { attributes } : {}), ...(excludedAttributes ? { excludedAttributes } : {}) },
+    projection,
   };
 }
 

@@ -7,7 +7,7 @@ import { IdsyncError, invalid } from '../../core/errors.js';
 import type { Org } from '../../core/types.js';
 import type { ServiceContext } from '../../services/context.js';
 import { OrgService } from '../../services/orgs.js';
-import { authenticateBearer } from '../auth.js';
+import { authenticateBearer, cachedBearer } from '../auth.js';
 import { parseJsonText } from '../json-body.js';
 import { bulkRoutes } from './bulk.js';
 import { renderScimError } from './errors.js';
@@ -82,17 +82,27 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     sendScimError(req, reply, new IdsyncError('not_found', 'SCIM_NO_SUCH_ENDPOINT', `No SCIM endpoint ${req.method} ${req.url.split('?')[0]}. Endpoints: /Users, /Groups, /Bulk, /ServiceProviderConfig, /ResourceTypes, /Schemas.`)),
   );
 
-  app.addHook('onRequest', async (req) => {
-    const { org, actor } = await authenticateBearer(orgs, req.headers.authorization);
-    req.scimOrg = org;
-    req.scimActor = actor;
-  });
-
-  // Callback style, not async: this runs on every response, and a hook's promise costs more than its work.
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    const type = reply.getHeader('content-type');
-    if (type === undefined || String(type).startsWith('application/json')) reply.header('content-type', SCIM_CONTENT_TYPE);
-    done(null, payload);
+  // Callback style, not async: this runs on every request, and most find their token in
+  // the cache without waiting, so they should not pay for a promise either.
+  app.addHook('onRequest', (req, reply, done) => {
+    // Every SCIM response is SCIM JSON (fastify serialises any object sent with a type
+    // containing "json"); set here once rather than rewritten by a hook on every send.
+    reply.header('content-type', SCIM_CONTENT_TYPE);
+    const cached = cachedBearer(orgs, req.headers.authorization);
+    if (cached) {
+      req.scimOrg = cached.org;
+      req.scimActor = cached.actor;
+      done();
+      return;
+    }
+    authenticateBearer(orgs, req.headers.authorization).then(
+      ({ org, actor }) => {
+        req.scimOrg = org;
+        req.scimActor = actor;
+        done();
+      },
+      (e: unknown) => done(e as Error),
+    );
   });
 
   await discoveryRoutes(app, { bodyLimit: opts.bodyLimit });

@@ -4,7 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextFree, ofType, primaryOr } from '../../../src/core/scim/multi-valued.js';
+import type { JsonObject } from '../../../src/core/json.js';
+import { nextFree, ofType, primaryOr, renderBindings, type FieldBinding } from '../../../src/core/scim/multi-valued.js';
 
 const none = new Set<number>();
 
@@ -34,5 +35,36 @@ describe('ofType and nextFree', () => {
     assert.equal(ofType('fax')([{ type: 'fax' }, { type: 'fax' }], new Set([0])), 1);
     assert.equal(nextFree([{}, {}], new Set([0])), 1);
     assert.equal(nextFree([{}], new Set([0])), -1);
+  });
+});
+
+describe('renderBindings', () => {
+  const bindings: FieldBinding[] = [
+    { field: 'email', pick: primaryOr('work'), template: { type: 'work', primary: true } },
+    { field: 'secondEmail', pick: nextFree, template: { type: 'home' } },
+  ];
+  const fields = (values: Record<string, string | null>) => (f: string) => values[f] ?? null;
+
+  it('with nothing stored, renders one new entry per field that has a value, from its template', () => {
+    assert.deepEqual(renderBindings([], bindings, fields({ email: 'a@x.example' })), [{ type: 'work', primary: true, value: 'a@x.example' }]);
+    assert.deepEqual(renderBindings([], bindings, fields({})), []);
+  });
+
+  it('replaces bound entries in place, keeps unbound ones, drops cleared ones and appends new ones', () => {
+    const stored: JsonObject[] = [{ type: 'other', value: 'keep@x.example', display: 'kept' }, { type: 'work', value: 'old@x.example', primary: true }];
+    assert.deepEqual(renderBindings(stored, bindings, fields({ email: 'new@x.example', secondEmail: 'second@x.example' })), [
+      { type: 'other', value: 'second@x.example', display: 'kept' },
+      { type: 'work', value: 'new@x.example', primary: true },
+    ]);
+    assert.deepEqual(renderBindings(stored, bindings, fields({ secondEmail: 'second@x.example' })), [{ type: 'other', value: 'second@x.example', display: 'kept' }]);
+    assert.equal(stored[1]?.value, 'old@x.example', 'the stored array is not changed');
+  });
+
+  it('keeps a client\'s "__proto__" member as data and leaves the prototype alone', () => {
+    const stored = [JSON.parse('{"__proto__": {"polluted": true}, "type": "work", "value": "old@x.example"}') as JsonObject];
+    const [entry] = renderBindings(stored, bindings, fields({ email: 'new@x.example' }));
+    assert.equal(Object.getPrototypeOf(entry), Object.prototype);
+    assert.equal((entry as Record<string, unknown>)['polluted'], undefined);
+    assert.deepEqual(JSON.parse(JSON.stringify(entry)), JSON.parse('{"__proto__": {"polluted": true}, "type": "work", "value": "new@x.example"}'));
   });
 });

@@ -125,6 +125,27 @@ describe('projectAttributes', () => {
     }
   });
 
+  it('the default projection (its own one-pass path) equals the general path with a selector that removes nothing', () => {
+    // x509Certificates is a User attribute these resources lack: excluding it sends the
+    // request down the general path while removing nothing.
+    const odd: JsonObject = {
+      ...user(),
+      [ENT]: {},
+      'urn:example:custom:1.0:User': { color: 'blue' },
+      Password: 'mixed-case key',
+      unknownKey: { nested: true },
+    };
+    for (const r of [user(), odd, { schemas: [USER_SCHEMA], id: 'u-2', userName: 'x', [ENT]: 'not an object' }]) {
+      const viaDefault = project({}, r);
+      assert.deepEqual(viaDefault, project({ excludedAttributes: 'x509Certificates' }, r));
+      assert.deepEqual(Object.keys(viaDefault), Object.keys(project({ excludedAttributes: 'x509Certificates' }, r)));
+      // Called twice: the second call reads the remembered per-key rules.
+      assert.deepEqual(project({}, r), viaDefault);
+    }
+    assert.equal('Password' in project({}, odd), false);
+    assert.equal(ENT in project({}, odd), false, 'an empty extension object is an unassigned one');
+  });
+
   it('does not change its input', () => {
     const u = user();
     project({ attributes: 'name.givenName,emails.value' }, u);
