@@ -11,6 +11,7 @@ import { scimPlugin, sendScimError } from './scim/plugin.js';
 import { OKTA_PREFIX, oktaPlugin, sendOktaError, type OktaOptions } from './okta/plugin.js';
 import { OAUTH_PREFIX, oauthPlugin } from './oauth/plugin.js';
 import { fastifyOAuthVerifier } from './oauth/verifier.js';
+import { lazyChildLogger } from './lazy-logger.js';
 
 /** Documented in the README and advertised in ServiceProviderConfig (bulk.maxPayloadSize). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -33,6 +34,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit,
     return503OnClosing: true,
     // Errors fastify raises before routing (a malformed URL such as /Users/%zz, an over-long

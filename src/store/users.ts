@@ -12,8 +12,19 @@ import { runCompiled, slot } from './compiled.js';
 /** What a rendered user shows of a group it belongs to. */
 export type GroupRef = Pick<Group, 'id' | 'name'>;
 
-/** The user's direct groups as [id, name] pairs ordered by name: SQLite's JSON aggregate (a PostgreSQL store would use json_agg). */
-const GROUPS_JSON = sql<string>`(select json_group_array(json_array(g.id, g.name) order by g.name_key) from group_members m join groups g on g.id = m.group_id where m.org_id = users.org_id and m.user_id = users.id)`;
+/**
+ * The user's direct groups as [id, name, name_key] triples: SQLite's JSON aggregate (a
+ * PostgreSQL store would use json_agg). Unordered: an ORDER BY inside the aggregate opens
+ * a sorter on every lookup, groups or none (~15% of a userName lookup); byName sorts the
+ * few a user has.
+ */
+const GROUPS_JSON = sql<string>`(select json_group_array(json_array(g.id, g.name, g.name_key)) from group_members m join groups g on g.id = m.group_id where m.org_id = users.org_id and m.user_id = users.id)`;
+
+/** Groups by name_key in SQLite's BINARY order (UTF-8 bytes), as `order by g.name_key` gives them elsewhere. */
+function byName(triples: [string, string, string][]): GroupRef[] {
+  if (triples.length > 1) triples.sort((a, b) => Buffer.compare(Buffer.from(a[2]), Buffer.from(b[2])));
+  return triples.map(([id, name]) => ({ id, name }));
+}
 
 export interface PageQuery {
   where: RawBuilder<boolean> | null;
@@ -69,7 +80,8 @@ function userFromValues(v: readonly unknown[]): User {
     status: v[AT.status] as UserStatus,
     externalId: v[AT.external_id] as string | null,
     profile: JSON.parse(v[AT.profile] as string) as UserProfile,
-    scimExtra: JSON.parse(v[AT.scim_extra] as string) as ScimExtra,
+    // Most users have no SCIM-only data: skip the parse of an empty object.
+    scimExtra: v[AT.scim_extra] === '{}' ? {} : (JSON.parse(v[AT.scim_extra] as string) as ScimExtra),
     credentialProvider: v[AT.credential_provider] as CredentialProvider,
     passwordHash: v[AT.password_hash] as string | null,
     passwordChanged: v[AT.password_changed] as string | null,
@@ -136,8 +148,8 @@ export class UserRepository {
       POINT_READ_COLUMNS,
     );
     if (!v) return null;
-    const pairs = JSON.parse((v[USER_COLUMNS.length] as string | null) ?? '[]') as [string, string][];
-    return { user: userFromValues(v), groups: pairs.map(([id, name]) => ({ id, name })) };
+    const groups = byName(JSON.parse((v[USER_COLUMNS.length] as string | null) ?? '[]') as [string, string, string][]);
+    return { user: userFromValues(v), groups };
   }
 
   async getByLogin(login: string): Promise<User | null> {

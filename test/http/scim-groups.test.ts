@@ -45,6 +45,19 @@ describe('SCIM /Groups', () => {
     assert.deepEqual(get.body, g);
   });
 
+  it("a user's groups come by name, case-insensitively, in GET by id, userName lookups and lists alike", async () => {
+    const u = await createUser(acme, `${uniq('sorted')}@example.com`);
+    const tag = uniq('t');
+    // Created out of order; "Ärzte" (non-ASCII) sorts after the ASCII names, as SQLite's byte order puts it.
+    const names = [`beta ${tag}`, `Ärzte ${tag}`, `Alpha ${tag}`, `gamma ${tag}`];
+    for (const n of names) await createGroup(acme, n, [u.id]);
+    const expected = [`Alpha ${tag}`, `beta ${tag}`, `gamma ${tag}`, `Ärzte ${tag}`];
+    const display = (user: Json): string[] => (user.groups as Json[]).map((g) => g.display as string);
+    assert.deepEqual(display((await acme.scim('GET', `/Users/${u.id}`)).body), expected);
+    assert.deepEqual(display((await acme.scim('GET', `/Users?filter=${q(`userName eq "${u.userName}"`)}`)).body.Resources[0]), expected);
+    assert.deepEqual(display((await acme.scim('GET', `/Users?filter=${q(`userName sw "${u.userName}"`)}`)).body.Resources[0]), expected);
+  });
+
   it('refuses members that are not users of this org, and nested groups (400 invalidValue)', async () => {
     assertScimError(await acme.scim('POST', '/Groups', { schemas: [GROUP], displayName: uniq('bad'), members: [{ value: 'usr_doesnotexist' }] }), 400, 'invalidValue');
     const other = await createGroup(acme, uniq('inner'));
