@@ -37,7 +37,6 @@ const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le, pr';
 const VALUE_KINDS = 'a value (a quoted string, a number, true, false or null)';
 const NAME_RE = /^(?:\$ref|[A-Za-z][A-Za-z0-9_-]*)$/;
 const NUMBER_RE = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
-const WORD_STOP = /[\s()[\]"]/;
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 function failAt(mode: Mode, pos: number, detail: string): never {
@@ -53,6 +52,12 @@ function describe(t: Token, mode: Mode): string {
 // ---------------------------------------------------------------- tokenizer
 
 function readString(src: string, start: number, mode: Mode): Token {
+  // Most strings (userNames, ids) have no escapes: one slice instead of a character at a time.
+  const close = src.indexOf('"', start + 1);
+  if (close > 0) {
+    const backslash = src.indexOf('\\', start + 1);
+    if (backslash < 0 || backslash > close) return { kind: 'string', pos: start + 1, text: src.slice(start, close + 1), value: src.slice(start + 1, close) };
+  }
   let value = '';
   let i = start + 1;
   while (i < src.length) {
@@ -79,12 +84,20 @@ function readString(src: string, start: number, mode: Mode): Token {
   return failAt(mode, start + 1, 'unterminated string; expected a closing ".');
 }
 
+/** The end of the word starting at `from`: the next whitespace, bracket, parenthesis or quote. */
+const WORD_END = /[\s()[\]"]/g;
+
+function wordEnd(src: string, from: number): number {
+  WORD_END.lastIndex = from;
+  return WORD_END.exec(src)?.index ?? src.length;
+}
+
 function tokenize(src: string, mode: Mode): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
     const ch = src[i] as string;
-    if (/\s/.test(ch)) {
+    if (ch === ' ' || /\s/.test(ch)) {
       i += 1;
     } else if (ch === '(' || ch === ')' || ch === '[' || ch === ']') {
       tokens.push({ kind: ch, pos: i + 1, text: ch });
@@ -94,8 +107,7 @@ function tokenize(src: string, mode: Mode): Token[] {
       tokens.push(t);
       i += t.text.length;
     } else {
-      let j = i + 1;
-      while (j < src.length && !WORD_STOP.test(src[j] as string)) j += 1;
+      const j = wordEnd(src, i + 1);
       tokens.push({ kind: 'word', pos: i + 1, text: src.slice(i, j) });
       i = j;
     }
