@@ -4,7 +4,8 @@
  */
 import { Option, type Command } from 'commander';
 import type { App } from '../app.js';
-import { MAX_PAGE_SIZE, TaskService, type TaskView } from '../services/provisioning/tasks.js';
+import { MAX_PAGE_SIZE } from '../services/admin-paging.js';
+import { TaskService, type TaskView } from '../services/provisioning/tasks.js';
 import { CLI_ACTOR, dbOption, integerArg, jsonOption, orgOption, requireOrg, withApp, type DbOptions, type JsonOptions } from './common.js';
 import { emit, keyValues, table } from './output.js';
 

@@ -6,6 +6,7 @@ import { constantTimeEqual, generateApiToken, hashApiToken, isApiTokenFormat } f
 import type { Scope } from '../store/store.js';
 import { nowIso, type Actor, type ServiceContext } from './context.js';
 import { cachedPrincipal, forgetPrincipals, rememberPrincipal } from './auth-cache.js';
+import { decodeCursor, encodeCursor, pageLimit, paged, type Page, type PageQuery } from './admin-paging.js';
 
 const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -105,6 +106,14 @@ export class OrgService {
 
   async listTokens(orgId: string): Promise<ApiToken[]> {
     return this.ctx.store.read((s) => s.tokens.list(orgId));
+  }
+
+  /** The org's tokens oldest first, a page at a time (the admin API's `GET /tokens`). */
+  async tokenPage(orgId: string, q: PageQuery): Promise<Page<ApiToken>> {
+    const limit = pageLimit(q.limit);
+    const after = q.after === undefined ? null : decodeCursor(q.after, ['string', 'string']);
+    const rows = await this.ctx.store.read((s) => s.tokens.page(orgId, after === null ? null : { created: after[0] as string, id: after[1] as string }, limit + 1));
+    return paged(rows, limit, (t) => encodeCursor([t.created, t.id]));
   }
 
   /** Revokes a token; with `orgId`, only one of that org (another org's id is "not found", as an unknown one). */

@@ -1,5 +1,5 @@
 /** Orgs and API tokens: the only tables read across orgs (to find which org a token belongs to). */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { DEFAULT_ORG_SETTINGS, type ApiToken, type Org, type OrgSettings } from '../core/types.js';
 import type { Database } from './schema.js';
 import { normalizeKey } from './filter-sql.js';
@@ -56,6 +56,10 @@ export class OrgRepository {
   }
 }
 
+function toApiToken(r: Selectable<Database['api_tokens']>): ApiToken {
+  return { id: r.id, orgId: r.org_id, name: r.name, prefix: r.prefix, created: r.created, lastUsed: r.last_used, revoked: r.revoked };
+}
+
 export class TokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -96,16 +100,16 @@ export class TokenRepository {
   }
 
   async list(orgId: string): Promise<ApiToken[]> {
-    const rows = await this.db.selectFrom('api_tokens').selectAll().where('org_id', '=', orgId).orderBy('created').execute();
-    return rows.map((r) => ({
-      id: r.id,
-      orgId: r.org_id,
-      name: r.name,
-      prefix: r.prefix,
-      created: r.created,
-      lastUsed: r.last_used,
-      revoked: r.revoked,
-    }));
+    const rows = await this.db.selectFrom('api_tokens').selectAll().where('org_id', '=', orgId).orderBy('created').orderBy('id').execute();
+    return rows.map(toApiToken);
+  }
+
+  /** Oldest first, `limit` tokens after the token (created, id) when given: a keyset read of the org's index. */
+  async page(orgId: string, after: { created: string; id: string } | null, limit: number): Promise<ApiToken[]> {
+    let q = this.db.selectFrom('api_tokens').selectAll().where('org_id', '=', orgId);
+    if (after !== null) q = q.where(sql<boolean>`(created, id) > (${after.created}, ${after.id})`);
+    const rows = await q.orderBy('created').orderBy('id').limit(sql.lit(Math.trunc(limit))).execute();
+    return rows.map(toApiToken);
   }
 
   async get(id: string): Promise<ApiToken | null> {

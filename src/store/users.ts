@@ -103,6 +103,7 @@ function toUser(r: UserRow): User {
 /** The select list of the point reads: the users columns in USER_COLUMNS order, then the groups. */
 const POINT_READ_COLUMNS = [...USER_COLUMNS, 'groups_json'] as const;
 const USER_SELECT = USER_COLUMNS.map((c) => `users.${c}` as const);
+
 // Slot markers stand in for every value (strings in the built query, swapped for the row's at run time).
 const INSERT_SLOTS = Object.fromEntries(USER_COLUMNS.map((c, i) => [c, slot(i)])) as unknown as NewUserRow;
 

@@ -80,6 +80,38 @@ describe('admin API: tokens', () => {
     assertAdminError(await api.call('POST', '/tokens/tok_nope/revoke'), 404, 'TOKEN_NOT_FOUND');
   });
 
+  it('lists tokens oldest first a page at a time; every token once, across tokens made between pages', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await api.call('POST', '/tokens', { name: `paged-${i}` })).status, 201);
+    const all = (await api.call('GET', '/tokens?limit=1000')).body;
+    assert.equal(all.next, null, 'one page holds them all');
+    const expected = (all.tokens as Json[]).map((t) => t.id as string);
+    assert.ok(expected.length >= 7);
+    const created = (all.tokens as Json[]).map((t) => t.created as string);
+    assert.deepEqual(created, [...created].sort(), 'oldest first');
+
+    const walked: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const res = await api.call('GET', `/tokens?limit=2${after === null ? '' : `&after=${encodeURIComponent(after)}`}`);
+      assert.equal(res.status, 200, res.text);
+      assert.ok((res.body.tokens as Json[]).length <= 2);
+      walked.push(...(res.body.tokens as Json[]).map((t) => t.id as string));
+      after = res.body.next as string | null;
+      // A token made mid-walk comes last, so the walk meets it once.
+      if (pages++ === 0) expected.push(((await api.call('POST', '/tokens', { name: 'made-mid-walk' })).body.token as Json).id as string);
+    } while (after !== null);
+    assert.deepEqual(walked, expected);
+    assert.equal(pages, Math.ceil(expected.length / 2));
+  });
+
+  it('refuses a bad limit or cursor with a 400 that says what to send', async () => {
+    for (const limit of ['0', '1001', 'ten', '-1']) assertAdminError(await api.call('GET', `/tokens?limit=${limit}`), 400, 'PAGE_INVALID_LIMIT');
+    for (const after of ['nope', Buffer.from('["x"]').toString('base64url'), Buffer.from('[1,2]').toString('base64url')]) {
+      assertAdminError(await api.call('GET', `/tokens?after=${after}`), 400, 'PAGE_INVALID_CURSOR', /"next" value of the previous page/);
+    }
+  });
+
   it('refuses malformed bodies with the field named, and stores nothing', async () => {
     const before = (await api.call('GET', '/tokens')).body.tokens.length;
     for (const [body, pattern] of [

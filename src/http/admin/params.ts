@@ -7,7 +7,7 @@ import { invalid } from '../../core/errors.js';
 import { isJsonObject } from '../../core/json.js';
 import type { Org } from '../../core/types.js';
 import type { Actor } from '../../services/context.js';
-import type { PageQuery } from '../../services/provisioning/tasks.js';
+import type { PageQuery } from '../../services/admin-paging.js';
 
 /** The org and actor the admin plugin's authentication hook resolved. */
 export function principal(req: FastifyRequest): { org: Org; actor: Actor } {

@@ -8,7 +8,7 @@ import { invalid } from '../../core/errors.js';
 import { isJsonObject } from '../../core/json.js';
 import type { ServiceContext } from '../../services/context.js';
 import { OrgService } from '../../services/orgs.js';
-import { principal } from './params.js';
+import { pageQuery, principal } from './params.js';
 
 const MAX_NAME = 100;
 
@@ -30,7 +30,10 @@ export function tokenBody(body: unknown): { name: string; replace: boolean } {
 export async function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const orgs = new OrgService(ctx);
 
-  app.get('/tokens', async (req) => ({ tokens: await orgs.listTokens(principal(req).org.id) }));
+  app.get('/tokens', async (req) => {
+    const page = await orgs.tokenPage(principal(req).org.id, pageQuery(req));
+    return { tokens: page.items, next: page.next };
+  });
 
   app.post('/tokens', async (req, reply) => {
     const { name, replace } = tokenBody(req.body);
