@@ -2,6 +2,9 @@
  * Fast seeding for benches: users written straight through the store in
  * batched transactions (no password, no argon2), each with the event a real
  * create writes, so the tables look like a directory that grew through the API.
+ * Every other user looks created through SCIM (the client's emails array kept, as a
+ * SCIM POST keeps it, which a lookup then parses and renders), the rest created by
+ * the other APIs or an import (no SCIM-only data).
  */
 import { sql } from 'kysely';
 import type { App } from '../src/app.js';
@@ -20,7 +23,7 @@ export function seedUser(app: App, orgId: string, i: number, now: string): User 
     status: 'ACTIVE',
     externalId: null,
     profile: { login, firstName: FIRST[i % FIRST.length] ?? 'Ada', lastName: LAST[(i * 7) % LAST.length] ?? 'Lovelace', email: login },
-    scimExtra: {},
+    scimExtra: i % 2 === 0 ? { emails: [{ value: login, type: 'work', primary: true }] } : {},
     credentialProvider: 'HUB',
     passwordHash: null,
     passwordChanged: null,
