@@ -48,12 +48,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
   });
   const infoEnabled = opts.logger.isLevelEnabled('info');
+  // The request line's fields are fixed and none is a redacted name (password, token,
+  // secret, authorization), so redaction could never change it: written without it, a
+  // line costs half as much (2-3 µs against 5-6 µs here). The request id is a field of
+  // the line, as the request's own logger would bind it, so no child is made for it.
+  const requestLines = opts.logger.child({}, { redact: { paths: [] } });
   // One line per request: method, path (no query string: filters can carry personal data), status, time.
   app.addHook('onResponse', (req, reply, done) => {
     // The line's fields cost a string split and an object: only build them when info is on.
     if (infoEnabled) {
-      req.log.info(
-        { method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      requestLines.info(
+        { reqId: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
         'request',
       );
     }

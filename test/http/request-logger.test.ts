@@ -1,7 +1,8 @@
 /**
  * Request loggers are made on first use (src/http/lazy-logger.ts): a request that
  * logs writes the same line, with its request id, as with fastify's own children;
- * one that does not log never makes a child.
+ * one that does not log never makes a child. The request line itself carries the id
+ * as a field and is written without redaction: its fields are fixed and safe.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { lazyChildLogger } from '../../src/http/lazy-logger.js';
+import { REDACT_PATHS } from '../../src/logging.js';
 import { startHub } from '../helpers/hub.js';
 
 function memoryLogger(level: string): { logger: FastifyBaseLogger; lines: () => Record<string, unknown>[]; children: () => number } {
@@ -91,6 +93,9 @@ describe('lazy request logger', () => {
         ],
       );
       assert.ok(lines.every((l) => typeof l['reqId'] === 'string'));
+      // Written without redaction (server.ts): its fields must stay these, none of them a redacted name.
+      for (const l of lines) assert.deepEqual(Object.keys(l), ['level', 'time', 'reqId', 'method', 'path', 'status', 'ms', 'msg']);
+      assert.ok(['reqId', 'method', 'path', 'status', 'ms', 'msg'].every((k) => !REDACT_PATHS.some((p) => p === k || p.endsWith(`.${k}`))));
       assert.notEqual(lines[0]?.['reqId'], lines[1]?.['reqId']);
     } finally {
       await hub.close();
