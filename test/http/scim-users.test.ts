@@ -737,6 +737,7 @@ describe('SCIM /Users: lifecycle through active and DELETE, per org setting', ()
     const del = await suspendOrg.scim('DELETE', `/Users/${u.id}`);
     assert.equal(del.status, 204);
     assert.equal(del.text, '');
+    assert.equal(del.headers.get('content-type'), null, 'no body, so no content type');
     assertScimError(await suspendOrg.scim('GET', `/Users/${u.id}`), 404);
     assertScimError(await suspendOrg.scim('DELETE', `/Users/${u.id}`), 404);
     assertScimError(await suspendOrg.scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'add', path: 'title', value: 'x' })), 404);
@@ -778,6 +779,7 @@ describe('SCIM /Users: conditional GET', () => {
     const same = await acme.scim('GET', `/Users/${u.id}`, undefined, { 'if-none-match': u.meta.version });
     assert.equal(same.status, 304);
     assert.equal(same.text, '');
+    assert.equal(same.headers.get('content-type'), null);
     assert.equal(same.headers.get('etag'), u.meta.version);
     await acme.scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'add', path: 'title', value: 'changed' }));
     const changed = await acme.scim('GET', `/Users/${u.id}`, undefined, { 'if-none-match': u.meta.version });

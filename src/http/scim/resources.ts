@@ -46,6 +46,11 @@ function sendResource(reply: FastifyReply, rt: ResourceType, resource: JsonObjec
   return reply.code(status).send(projectAttributes(resource, rt, projection));
 }
 
+/** A reply without a body: the SCIM content type every reply starts with (plugin.ts) would describe nothing. */
+function noContent(reply: FastifyReply, status: 204 | 304): FastifyReply {
+  return reply.code(status).removeHeader('content-type');
+}
+
 function listResponse(rt: ResourceType, result: ListResult, projection: Projection): JsonObject {
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
@@ -73,7 +78,7 @@ function register(app: FastifyInstance, path: string, rt: ResourceType, service:
     const projection = parseProjection(req.query);
     const resource = await service(req).get(req.params.id);
     const v = version(resource);
-    if (v !== undefined && ifNoneMatchHits(req.headers['if-none-match'], v)) return reply.code(304).header('etag', v).send();
+    if (v !== undefined && ifNoneMatchHits(req.headers['if-none-match'], v)) return noContent(reply, 304).header('etag', v).send();
     return sendResource(reply, rt, resource, projection);
   });
   const create = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -97,7 +102,7 @@ function register(app: FastifyInstance, path: string, rt: ResourceType, service:
     const svc = service(req);
     if (ifVersion !== undefined) assertVersion(version(await svc.get(req.params.id)), ifVersion);
     await svc.delete(req.params.id, principal(req).actor);
-    return reply.code(204).send();
+    return noContent(reply, 204).send();
   });
 }
 
