@@ -169,6 +169,12 @@ describe('SCIM errors', () => {
         assertScimError(await acme.scim('DELETE', `/${kind}/${id}`), 404);
       }
       assertScimError(await acme.scim('GET', '/Devices'), 404);
+      // /Me names the caller's own resource; an org API token stands for no user.
+      for (const [method, path] of [['GET', '/Me'], ['PATCH', '/Me'], ['GET', '/Me/groups']] as const) {
+        const me = await acme.scim(method, path, method === 'PATCH' ? patchBody({ op: 'replace', path: 'title', value: 'x' }) : undefined);
+        assertScimError(me, 404);
+        assert.match(me.body.detail, /\/Me alias is not supported.*org API token.*\/Users\/\{id\}/);
+      }
       assertScimError(await acme.scim('PUT', '/Users'), 404);
       assertScimError(await acme.scim('DELETE', '/Groups'), 404);
     });

@@ -3,7 +3,7 @@
  * authentication per org, RFC 7644 error rendering, and the routes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IdsyncError, invalid } from '../../core/errors.js';
+import { IdsyncError, invalid, notFound } from '../../core/errors.js';
 import type { Org } from '../../core/types.js';
 import type { ServiceContext } from '../../services/context.js';
 import { OrgService } from '../../services/orgs.js';
@@ -104,6 +104,16 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       (e: unknown) => done(e as Error),
     );
   });
+
+  // /Me (RFC 7644 3.11) names the authenticated subject's own resource; a SCIM client
+  // here holds an org's API token, which stands for no user. The RFC suggests 501; the
+  // hub answers no client request with a 5xx (monitoring reads those as the hub
+  // failing), so this is a 404 that says why.
+  const me = async (): Promise<never> => {
+    throw notFound('SCIM_ME_NOT_SUPPORTED', 'The /Me alias is not supported: SCIM clients of the hub authenticate with an org API token, which stands for the org, not for a user. Address a user by id under /Users/{id}, or find one with /Users?filter=userName eq "...".');
+  };
+  app.all('/Me', me);
+  app.all('/Me/*', me);
 
   await discoveryRoutes(app, { bodyLimit: opts.bodyLimit });
   await resourceRoutes(app, opts.ctx);
