@@ -21,6 +21,7 @@ import { failureNote, runLoad, type LoadFigures, type NextRequest, type ServerCp
 import { loadAverage, machine, source, table, writeResults } from './report.js';
 import { sampleUsers, seedUsers, type SampledUser } from './seed.js';
 import type { Argon2Rate } from './argon2-rate.js';
+import { machineSpeed, type MachineSpeed } from './machine-speed.js';
 
 export interface ScimBenchOptions {
   users: number;
@@ -52,6 +53,8 @@ const BULK_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 /** Creates per POST /Bulk, as a provisioning connector coalescing creates would send them. */
 const BULK_SIZE = 50;
 const BULK_CONNECTIONS = 8;
+/** Seconds of the machine-speed yardstick, before and after the read runs. */
+const SPEED_SECONDS = 3;
 
 function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)] as T;
@@ -196,8 +199,12 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
     await assertFound(t, paths.filterByUserName[0] as string);
     const read = (name: 'filterByUserName' | 'getById'): Load => (opts.loadGenerator === 'wrk' ? { paths: paths[name] } : { next: gen[name] });
 
+    // The machine's speed just before and just after the read runs (the server idle meanwhile).
+    process.stderr.write(`  machine speed: ${SPEED_SECONDS} s\n`);
+    const speedBefore = await machineSpeed(SPEED_SECONDS);
     const filterByUserName = await measure('filterByUserName', t, read('filterByUserName'), CONNECTIONS, opts);
     const getById = await measure('getById', t, read('getById'), CONNECTIONS, opts);
+    const speedAfter = await machineSpeed(SPEED_SECONDS);
     const postWithoutPassword = await measure('postWithoutPassword', t, { next: gen.postWithoutPassword }, CONNECTIONS, opts);
     const bulkCreate = await measure('bulkCreate', t, { next: gen.bulkCreate }, BULK_CONNECTIONS, opts);
     const patchActive = await measure('patchActive', t, { next: gen.patchActive }, CONNECTIONS, opts);
@@ -223,7 +230,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       source: source(),
-      conditions: { loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, serverProcesses: opts.processes, readLoadGenerator: opts.loadGenerator === 'wrk' ? `wrk ${wrkVersion() ?? ''}`.trim() : 'autocannon', writeLoadGenerator: 'autocannon' },
+      conditions: { machineSpeedAroundReads: { before: speedBefore, after: speedAfter } satisfies Record<string, MachineSpeed>, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage(), durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, serverProcesses: opts.processes, readLoadGenerator: opts.loadGenerator === 'wrk' ? `wrk ${wrkVersion() ?? ''}`.trim() : 'autocannon', writeLoadGenerator: 'autocannon' },
       users: opts.users,
       seedSeconds: Math.round(seedSeconds * 100) / 100,
       results: {
@@ -253,6 +260,7 @@ export async function scimBench(opts: ScimBenchOptions): Promise<void> {
       ]),
     );
     console.log(`\nload average (1 min): ${loadBefore} before, ${results.conditions.loadAverage1mAfter} after; srv cores = server CPU / wall time`);
+    console.log(`machine speed (bench/machine-speed.ts, ${speedBefore.processes} processes): ${speedBefore.opsPerSecond} ops/s before the read runs, ${speedAfter.opsPerSecond} after`);
     console.log(`argon2id raw: ${raw.hashesPerSecond} hashes/s (${ARGON2_IN_FLIGHT} in flight; ${rawBefore.hashesPerSecond} before the creates, ${rawAfter.hashesPerSecond} after); creates with password / raw = ${ratio}; by CPU (raw CPU per hash / server CPU per create) = ${cpuRatio ?? '-'}`);
     console.log(`figures: ${file}`);
   } finally {
