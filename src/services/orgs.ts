@@ -140,9 +140,12 @@ export class OrgService {
    * that the common case of a request costs no promise.
    */
   cachedAuthentication(secret: string): Principal | null {
-    if (!isApiTokenFormat(secret)) return null;
-    const cached = cachedPrincipal(this.ctx.store, hashApiToken(secret), this.ctx.clock.now().getTime());
-    return cached ? { orgId: cached.orgId, tokenId: cached.tokenId, org: cached.org } : null;
+    return isApiTokenFormat(secret) ? this.cached(hashApiToken(secret), this.ctx.clock.now().getTime()) : null;
+  }
+
+  private cached(tokenHash: string, nowMs: number): Principal | null {
+    const hit = cachedPrincipal(this.ctx.store, tokenHash, nowMs);
+    return hit ? { orgId: hit.orgId, tokenId: hit.tokenId, org: hit.org } : null;
   }
 
   /** Resolves a bearer secret to its org. Unknown, malformed and revoked tokens get the same answer. */
@@ -151,8 +154,8 @@ export class OrgService {
     if (!isApiTokenFormat(secret)) throw refuse();
     const hash = hashApiToken(secret);
     const now = this.ctx.clock.now();
-    const cached = cachedPrincipal(this.ctx.store, hash, now.getTime());
-    if (cached) return { orgId: cached.orgId, tokenId: cached.tokenId, org: cached.org };
+    const cached = this.cached(hash, now.getTime());
+    if (cached) return cached;
     const rec = await this.ctx.store.read((s) => s.tokens.byHash(hash));
     if (!rec || rec.revoked || !constantTimeEqual(rec.tokenHash, hash)) throw refuse();
     const org = await this.ctx.store.read((s) => s.orgs.get(rec.orgId));

@@ -38,7 +38,8 @@ export function marker(name: string): string {
 
 type Build = (db: Kysely<Database>) => { compile(): CompiledQuery };
 
-function compiledFor(db: Kysely<Database>, key: string, build: Build, values: Record<string, unknown>): CompiledQuery {
+/** The query compiled once per database, and this run's parameters in its slots. */
+function compiledFor(db: Kysely<Database>, key: string, build: Build, values: Record<string, unknown>): { compiled: CompiledQuery; parameters: unknown[] } {
   let perDb = cache.get(db);
   if (!perDb) {
     perDb = new Map();
@@ -53,14 +54,14 @@ function compiledFor(db: Kysely<Database>, key: string, build: Build, values: Re
     if (typeof p === 'string' && p.startsWith('\u0000param:')) return values[p.slice(7)];
     return p;
   });
-  return { ...compiled, parameters };
+  return { compiled, parameters };
 }
 
 export async function runPrepared<R>(db: Kysely<Database>, key: string, build: Build, values: Record<string, unknown>): Promise<R[]> {
-  const query = compiledFor(db, key, build, values);
+  const { compiled, parameters } = compiledFor(db, key, build, values);
   const reader = db.isTransaction ? undefined : readers.get(db);
-  if (reader) return reader.all(query.sql, query.parameters) as R[];
-  return (await db.executeQuery<R>(query)).rows;
+  if (reader) return reader.all(compiled.sql, parameters) as R[];
+  return (await db.executeQuery<R>({ ...compiled, parameters })).rows;
 }
 
 /**
@@ -68,9 +69,9 @@ export async function runPrepared<R>(db: Kysely<Database>, key: string, build: B
  * of the query's select list (used to read them from a transaction's row objects).
  */
 export async function runPreparedValues(db: Kysely<Database>, key: string, build: Build, values: Record<string, unknown>, columns: readonly string[]): Promise<unknown[][]> {
-  const query = compiledFor(db, key, build, values);
+  const { compiled, parameters } = compiledFor(db, key, build, values);
   const reader = db.isTransaction ? undefined : readers.get(db);
-  if (reader) return reader.values(query.sql, query.parameters);
-  const { rows } = await db.executeQuery<Record<string, unknown>>(query);
+  if (reader) return reader.values(compiled.sql, parameters);
+  const { rows } = await db.executeQuery<Record<string, unknown>>({ ...compiled, parameters });
   return rows.map((r) => columns.map((c) => r[c]));
 }

@@ -10,8 +10,7 @@ import type { Backend } from './backend.js';
 import { registerCommittedReader } from './prepared.js';
 
 /** better-sqlite3 parses SQL on every prepare; a bounded statement cache saves that on hot paths. */
-function withStatementCache(db: Database.Database, opts: { limit?: number; raw?: boolean } = {}): { prepare(sql: string): Database.Statement; close(): void } {
-  const limit = opts.limit ?? 512;
+function withStatementCache(db: Database.Database, opts: { raw?: boolean } = {}, limit = 512): { prepare(sql: string): Database.Statement; close(): void } {
   const cache = new Map<string, Database.Statement>();
   return {
     prepare(sqlText: string) {

@@ -185,14 +185,10 @@ function defaultRuleFor(rt: ScimResourceType, key: string): DefaultRule {
 // keys (unknown extension URNs kept from a PUT) are looked up without being remembered
 // once the table is full.
 const MAX_REMEMBERED_KEYS = 512;
-const defaultRules = new Map<ScimResourceType, Map<string, DefaultRule>>();
+const defaultRules: Record<ScimResourceType, Map<string, DefaultRule>> = { User: new Map(), Group: new Map() };
 
 function defaultRule(rt: ScimResourceType, key: string): DefaultRule {
-  let rules = defaultRules.get(rt);
-  if (rules === undefined) {
-    rules = new Map();
-    defaultRules.set(rt, rules);
-  }
+  const rules = defaultRules[rt];
   let rule = rules.get(key);
   if (rule === undefined) {
     rule = defaultRuleFor(rt, key);
